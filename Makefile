@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                 build module/stable_kfuncs.ko against KDIR
+#   make KDIR=/path LLVM=1   ... against any Rust-enabled 6.12 tree
+#   make SKF_API=N       ... as it shipped at API level N
+#   make ARCH=arm64      ... against the cached arm64 test kernel
+#   make kernel [ARCH=]  build (or reuse) the cached test kernel
+#   make deps            install everything this project needs (idempotent)
+#   make check           host tests plus VM tests on x86_64 and arm64
+#   make demo            the main job, in the x86_64 VM
+#   make rust-analyzer   write rust-project.json for the module
+
+ARCH ?= x86_64
+LLVM ?= 1
+SKF_API ?= $(shell sed -n "s/^api_level = //p" module/kfuncs.toml)
+export SKF_API
+
+# Without an explicit KDIR, build against the cached test kernel (built on
+# first use). Expanded only when a recipe runs, after `kernel` is done.
+ifeq ($(origin KDIR),undefined)
+KDIR_PREREQ := kernel
+KDIR = $(shell vm-test/kernel.sh path $(ARCH))
+endif
+
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM)
+
+.PHONY: all module modules_install clean deps kernel check demo rust-analyzer
+
+all: module
+
+module: $(KDIR_PREREQ)
+	$(KBUILD) modules
+
+rust-analyzer: $(KDIR_PREREQ)
+	$(KBUILD) rust-analyzer
+
+clean:
+	-$(KBUILD) clean
+	rm -rf build
+
+deps:
+	vm-test/deps.sh
+
+kernel: deps
+	vm-test/kernel.sh build $(ARCH) >/dev/null
+
+check: deps
+	vm-test/check.sh
+
+demo: deps
+	vm-test/demo.sh

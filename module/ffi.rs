@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The module's own C functions and data (module/*.c, generated/kfuncs_btf.c).
+
+use crate::kfunc_table::{KFUNCS, LAYOUT_FIELDS};
+use core::ffi::c_int;
+use kernel::bindings::{cgroup, mm_struct, task_struct};
+
+// Only pointers cross this boundary. The lint also flags pointers to structs
+// that contain an empty C struct (sched_statistics without SCHEDSTATS),
+// which bindgen models as a field-less Rust struct.
+#[allow(improper_ctypes)]
+extern "C" {
+    pub(crate) fn skf_register_kfuncs() -> c_int;
+    pub(crate) fn skf_sysfs_init() -> c_int;
+    pub(crate) fn skf_sysfs_exit();
+    pub(crate) fn skf_call_count(idx: u32) -> u64;
+
+    /// BTF id of each kfunc, 0 where it is not built at this API level.
+    pub(crate) static skf_kfunc_btf_ids: [u32; KFUNCS.len()];
+    /// C's offsetof for each `LAYOUT_FIELDS` entry.
+    pub(crate) static skf_c_layout_offsets: [usize; LAYOUT_FIELDS.len()];
+
+    pub(crate) fn skf_c_task_cpu(task: *const task_struct) -> u32;
+    pub(crate) fn skf_c_rcu_read_lock();
+    pub(crate) fn skf_c_rcu_read_unlock();
+    pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
+    pub(crate) fn skf_c_in_task() -> bool;
+    pub(crate) fn skf_c_task_trylock(task: *mut task_struct) -> bool;
+    pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
+    pub(crate) fn skf_c_mm_rss_pages(mm: *mut mm_struct) -> core::ffi::c_ulong;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the module's C files share with each other and with the Rust crate
+ * (which declares the same functions in ffi.rs).
+ */
+#ifndef SKF_GLUE_H
+#define SKF_GLUE_H
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/jump_label.h>
+#include <linux/percpu.h>
+#include <linux/stddef.h>
+#include "generated/kfuncs.h"
+
+#ifndef CONFIG_DEBUG_INFO_BTF_MODULES
+#error "stable_kfuncs needs CONFIG_DEBUG_INFO_BTF_MODULES: kfuncs are found through module BTF"
+#endif
+
+/* A stability decl tag on a kfunc, readable by any BTF reader. */
+#define SKF_TAG(kv) __attribute__((btf_decl_tag("skf." kv)))
+
+/* Fault injection for the layout guard's selftest (Kbuild SKF_LAYOUT_SKEW). */
+#ifndef SKF_LAYOUT_SKEW
+#define SKF_LAYOUT_SKEW 0
+#endif
+
+/* One kfunc set of the generated glue, and the program type it is for. */
+struct skf_kfunc_set {
+	enum bpf_prog_type prog_type;
+	const char *name;
+	struct btf_id_set8 *set;
+};
+extern const struct skf_kfunc_set skf_kfunc_sets[];
+extern const size_t skf_nr_kfunc_sets;
+
+/* calls.c */
+DECLARE_STATIC_KEY_FALSE(skf_call_counting);
+struct skf_call_counts {
+	u64 n[SKF_NR_KFUNCS];
+};
+DECLARE_PER_CPU(struct skf_call_counts, skf_calls);
+void skf_deprecated_call(u32 idx);
+
+/*
+ * Entry of every kfunc. Call counting is a patched-out jump unless switched
+ * on; `deprecated` is a compile-time constant, so kfuncs that are not
+ * deprecated at SKF_API carry no warning code at all.
+ */
+static __always_inline void skf_enter(u32 idx, bool deprecated)
+{
+	if (static_branch_unlikely(&skf_call_counting))
+		this_cpu_inc(skf_calls.n[idx]);
+	if (deprecated)
+		skf_deprecated_call(idx);
+}
+
+/* Implemented in Rust, in the crate under module/. */
+int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx);
+void skf_rs_report_deprecated_call(u32 idx);
+bool skf_rs_kfunc_alive(u32 idx);
+const char *skf_rs_kfunc_name(u32 idx);
+ssize_t skf_rs_kfunc_show(u32 idx, const char *attr, char *buf);
+ssize_t skf_rs_api_level_show(char *buf);
+ssize_t skf_rs_policy_show(char *buf);
+ssize_t skf_rs_policy_store(const char *buf, size_t len);
+void skf_rs_reset_program_counts(void);
+
+/* Implemented in C, called from Rust. */
+int skf_register_kfuncs(void);
+int skf_sysfs_init(void);
+void skf_sysfs_exit(void);
+u64 skf_call_count(u32 idx);
+void skf_reset_call_counts(void);
+
+#endif /* SKF_GLUE_H */

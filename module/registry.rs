@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the manifest says about each kfunc, as built at this API level.
+
+use crate::ffi;
+pub(crate) use crate::kfunc_table::{API_LEVEL, KFUNCS};
+use kernel::prelude::*;
+
+/// The module's own stability classes, reported as KF_STABLE/KF_DEPRECATED.
+/// Not BTF_ID_FLAGS bits: upstream owns those.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stability {
+    Stable,
+    Deprecated,
+}
+
+/// One manifest entry (module/kfuncs.toml).
+pub(crate) struct KfuncInfo {
+    pub(crate) name: &'static CStr,
+    pub(crate) family: &'static str,
+    pub(crate) proto: &'static str,
+    pub(crate) flags: &'static str,
+    pub(crate) prog_types: &'static str,
+    pub(crate) since: u32,
+    pub(crate) deprecated: Option<u32>,
+    pub(crate) removed: Option<u32>,
+    pub(crate) replacement: Option<&'static str>,
+    pub(crate) doc: &'static str,
+}
+
+impl KfuncInfo {
+    pub(crate) fn alive(&self) -> bool {
+        self.since <= API_LEVEL && self.removed.map_or(true, |r| API_LEVEL < r)
+    }
+
+    pub(crate) fn stability(&self) -> Stability {
+        match self.deprecated {
+            Some(d) if d <= API_LEVEL => Stability::Deprecated,
+            _ => Stability::Stable,
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.name.to_str().unwrap_or("?")
+    }
+}
+
+impl Stability {
+    pub(crate) fn class(self) -> &'static str {
+        match self {
+            Stability::Stable => "KF_STABLE",
+            Stability::Deprecated => "KF_DEPRECATED",
+        }
+    }
+}
+
+/// The kfuncs this build offers.
+pub(crate) fn alive() -> impl Iterator<Item = &'static KfuncInfo> {
+    KFUNCS.iter().filter(|k| k.alive())
+}
+
+pub(crate) fn get(idx: u32) -> Option<&'static KfuncInfo> {
+    KFUNCS.get(usize::try_from(idx).ok()?)
+}
+
+/// Every kfunc built must have a BTF id (resolve_btfids fills them in at
+/// build time), and none that is not built may have one.
+pub(crate) fn check_btf_ids() -> Result {
+    for (k, idx) in KFUNCS.iter().zip(0usize..) {
+        // SAFETY: the C array is immutable after resolve_btfids patched it at build time.
+        let id = unsafe { ffi::skf_kfunc_btf_ids[idx] };
+        if k.alive() != (id != 0) {
+            pr_err!(
+                "kfunc {} has BTF id {} but is {}built at API {}; was resolve_btfids run? refusing to load\n",
+                k.name(),
+                id,
+                if k.alive() { "" } else { "not " },
+                API_LEVEL
+            );
+            return Err(EINVAL);
+        }
+    }
+    Ok(())
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_kfunc_alive(idx: u32) -> bool {
+    get(idx).is_some_and(KfuncInfo::alive)
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_kfunc_name(idx: u32) -> *const kernel::ffi::c_char {
+    get(idx).map_or(core::ptr::null(), |k| k.name.as_char_ptr())
+}

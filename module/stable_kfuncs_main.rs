@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! stable_kfuncs: versioned BPF kfuncs with stability classes.
+//!
+//! The kfunc symbols BPF sees are C (generated/kfuncs_btf.c), because Rust
+//! code gets no BTF in 6.12; each tail-calls its Rust body in `kfuncs`.
+//! Everything else that can be Rust is: the registry of kfuncs, the layout
+//! guard, the verifier-time policy, usage counts, and sysfs values.
+
+use kernel::prelude::*;
+
+mod dedup;
+mod ffi;
+#[path = "generated/kfunc_table.rs"]
+mod kfunc_table;
+mod kfuncs;
+mod layout;
+mod policy;
+mod registry;
+mod sysfs;
+mod usage;
+mod verify;
+
+module! {
+    type: StableKfuncs,
+    name: "stable_kfuncs",
+    author: "stable-kfuncs developers",
+    description: "Versioned BPF kfuncs with stability classes",
+    license: "GPL",
+}
+
+struct StableKfuncs {
+    _verify: verify::Registration,
+}
+
+impl kernel::Module for StableKfuncs {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        layout::check()?;
+        registry::check_btf_ids()?;
+        let verify = verify::Registration::new()?;
+        // SAFETY: called once, from module init, as register_btf_kfunc_id_set requires.
+        kernel::error::to_result(unsafe { ffi::skf_register_kfuncs() })?;
+        // SAFETY: called once; undone by `Drop` below, or by nothing if it fails.
+        kernel::error::to_result(unsafe { ffi::skf_sysfs_init() })?;
+        pr_info!(
+            "API level {}: {} kfuncs offered\n",
+            registry::API_LEVEL,
+            registry::alive().count()
+        );
+        Ok(StableKfuncs { _verify: verify })
+    }
+}
+
+impl Drop for StableKfuncs {
+    fn drop(&mut self) {
+        // SAFETY: init succeeded, so sysfs was created; the kfunc sets go with the module's BTF.
+        unsafe { ffi::skf_sysfs_exit() };
+    }
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Values behind /sys/kernel/stable_kfuncs (the files are made in sysfs.c).
+
+use crate::ffi;
+use crate::policy::Policy;
+use crate::registry::{self, API_LEVEL};
+use crate::usage;
+use kernel::ffi::c_char;
+use core::fmt::{self, Write};
+use kernel::page::PAGE_SIZE;
+use kernel::prelude::*;
+
+/// A sysfs show buffer: one page, never overrun.
+struct ShowBuf<'a> {
+    page: &'a mut [u8],
+    len: usize,
+}
+
+impl ShowBuf<'_> {
+    /// # Safety
+    /// `buf` is the PAGE_SIZE buffer sysfs passes to a show callback.
+    unsafe fn new<'a>(buf: *mut c_char) -> ShowBuf<'a> {
+        // SAFETY: sysfs show buffers are one writable page, owned by us for the call.
+        let page = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
+        ShowBuf { page, len: 0 }
+    }
+
+    fn emit(mut self, args: fmt::Arguments<'_>) -> isize {
+        match self.write_fmt(args) {
+            Ok(()) => self.len as isize,
+            Err(_) => EFBIG.to_errno() as isize,
+        }
+    }
+}
+
+impl Write for ShowBuf<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.page.len()).ok_or(fmt::Error)?;
+        self.page[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// "3", or "-" where the kfunc has no such level.
+struct Level(Option<u32>);
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(level) => write!(f, "{level}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
+    // SAFETY: sysfs.c passes its show buffer.
+    unsafe { ShowBuf::new(buf) }.emit(format_args!("{API_LEVEL}\n"))
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
+    // SAFETY: sysfs.c passes its show buffer.
+    unsafe { ShowBuf::new(buf) }.emit(format_args!("{}\n", Policy::get().name()))
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
+    // SAFETY: sysfs store buffers hold `len` readable bytes.
+    let text = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+    match Policy::parse(text) {
+        Some(policy) => {
+            policy.set();
+            pr_info!("policy set to {}\n", policy.name());
+            len as isize
+        }
+        None => EINVAL.to_errno() as isize,
+    }
+}
+
+#[no_mangle]
+extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char) -> isize {
+    let Some(k) = registry::get(idx) else {
+        return ENOENT.to_errno() as isize;
+    };
+    // SAFETY: `attr` is the NUL-terminated name of a static sysfs attribute.
+    let attr = unsafe { CStr::from_char_ptr(attr) };
+    // SAFETY: sysfs.c passes its show buffer.
+    let out = unsafe { ShowBuf::new(buf) };
+    let calls;
+    let value: &dyn fmt::Display = match attr.as_bytes() {
+        b"class" => &k.stability().class(),
+        b"since" => &k.since,
+        b"deprecated_in" => &Level(k.deprecated),
+        b"removed_in" => &Level(k.removed),
+        b"replacement" => &k.replacement.unwrap_or("-"),
+        b"family" => &k.family,
+        b"prog_types" => &k.prog_types,
+        b"flags" => &k.flags,
+        b"proto" => &k.proto,
+        b"doc" => &k.doc,
+        b"programs" => &usage::programs(idx as usize),
+        b"calls" => {
+            // SAFETY: idx indexes the per-CPU counter array (checked by `get` above).
+            calls = unsafe { ffi::skf_call_count(idx) };
+            &calls
+        }
+        _ => return EINVAL.to_errno() as isize,
+    };
+    out.emit(format_args!("{value}\n"))
+}
+

@@ -1,0 +1,120 @@
+//! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
+
+use super::{alive_condition, HEADER_NOTE};
+use crate::manifest::{Manifest, PROG_TYPES};
+use crate::proto::CType;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+pub fn header(m: &Manifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "/* SPDX-License-Identifier: GPL-2.0 */\n/* {HEADER_NOTE} */");
+    s.push_str("#ifndef SKF_GENERATED_KFUNCS_H\n#define SKF_GENERATED_KFUNCS_H\n\n#include <linux/types.h>\n\n");
+    let structs: BTreeSet<&str> = m
+        .kfuncs
+        .iter()
+        .flat_map(|k| k.proto().params.iter().map(|p| &p.ty).chain([&k.proto().ret]))
+        .filter_map(|t| match t {
+            CType::StructPtr(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in structs {
+        let _ = writeln!(s, "struct {name};");
+    }
+    let _ = writeln!(s, "\n#define SKF_API_NEWEST {}\n", m.api_level);
+    s.push_str("/* Indices into every per-kfunc table; the same at every API level. */\nenum skf_kfunc_index {\n");
+    for k in &m.kfuncs {
+        let _ = writeln!(s, "\tSKF_KFUNC_{},", k.name);
+    }
+    s.push_str("\tSKF_NR_KFUNCS\n};\n\n");
+    s.push_str("/* The Rust implementations the kfunc symbols tail-call. */\n");
+    for k in &m.kfuncs {
+        let _ = writeln!(s, "{};", k.proto().render_as(&k.rust_impl_name()));
+    }
+    let _ = writeln!(s, "\n/* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */");
+    s.push_str("extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];\n\n");
+    let _ = writeln!(s, "#define SKF_NR_LAYOUT_FIELDS {}", m.layout_guard.len());
+    s.push_str("/* C's offsetof for each manifest layout_guard entry, in order. */\n");
+    s.push_str("extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];\n\n");
+    s.push_str("#endif /* SKF_GENERATED_KFUNCS_H */\n");
+    s
+}
+
+pub fn btf_glue(m: &Manifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "// SPDX-License-Identifier: GPL-2.0\n/*\n * {HEADER_NOTE}");
+    s.push_str(concat!(
+        " *\n",
+        " * The BTF-visible kfunc symbols with their stability decl tags, and the\n",
+        " * kfunc sets per program type, as built at API level SKF_API. C because\n",
+        " * Rust code gets no BTF in 6.12; each symbol tail-calls its Rust body.\n",
+        " */\n",
+        "#include \"../glue.h\"\n\n",
+    ));
+    let _ = writeln!(
+        s,
+        "#if SKF_API < 1 || SKF_API > {n}\n#error \"SKF_API must be an API level from 1 to {n}\"\n#endif\n",
+        n = m.api_level
+    );
+    s.push_str("__bpf_kfunc_start_defs();\n");
+    for k in &m.kfuncs {
+        let proto = k.proto();
+        let _ = writeln!(s, "\n#if {}\n/* {} */\n__bpf_kfunc SKF_TAG(\"since={}\")", alive_condition(k.since, k.removed), k.doc, k.since);
+        match (k.deprecated, &k.replacement) {
+            (Some(d), Some(r)) => {
+                let _ = writeln!(s, "#if SKF_API >= {d}\nSKF_TAG(\"class=KF_DEPRECATED\") SKF_TAG(\"deprecated={d}\")");
+                if let Some(removed) = k.removed {
+                    let _ = writeln!(s, "SKF_TAG(\"removed={removed}\")");
+                }
+                let _ = writeln!(s, "SKF_TAG(\"replacement={r}\")\n#else\nSKF_TAG(\"class=KF_STABLE\")\n#endif");
+            }
+            _ => s.push_str("SKF_TAG(\"class=KF_STABLE\")\n"),
+        }
+        let deprecated_now = k.deprecated.map_or("false".to_string(), |d| format!("SKF_API >= {d}"));
+        let args: Vec<&str> = proto.params.iter().map(|p| p.name.as_str()).collect();
+        let ret = if proto.ret == CType::Void { "" } else { "return " };
+        let _ = writeln!(
+            s,
+            "{proto}\n{{\n\tskf_enter(SKF_KFUNC_{}, {deprecated_now});\n\t{ret}{}({});\n}}\n#endif",
+            k.name,
+            k.rust_impl_name(),
+            args.join(", ")
+        );
+    }
+    s.push_str("\n__bpf_kfunc_end_defs();\n");
+
+    for (prog_type, _) in PROG_TYPES {
+        let members: Vec<_> = m.kfuncs.iter().filter(|k| k.prog_types.iter().any(|p| p == prog_type)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\nBTF_KFUNCS_START(skf_kfuncs_{prog_type})");
+        for k in members {
+            let flags = if k.flags.is_empty() { String::new() } else { format!(", {}", k.flags.join(" | ")) };
+            let _ = writeln!(s, "#if {}\nBTF_ID_FLAGS(func, {}{flags})\n#endif", alive_condition(k.since, k.removed), k.name);
+        }
+        let _ = writeln!(s, "BTF_KFUNCS_END(skf_kfuncs_{prog_type})");
+    }
+
+    s.push_str("\nBTF_ID_LIST_GLOBAL(skf_kfunc_btf_ids, SKF_NR_KFUNCS)\n");
+    for k in &m.kfuncs {
+        let _ = writeln!(s, "#if {}\nBTF_ID(func, {})\n#else\nBTF_ID_UNUSED\n#endif", alive_condition(k.since, k.removed), k.name);
+    }
+
+    s.push_str("\nconst struct skf_kfunc_set skf_kfunc_sets[] = {\n");
+    for (prog_type, bpf_type) in PROG_TYPES {
+        if m.kfuncs.iter().any(|k| k.prog_types.iter().any(|p| p == prog_type)) {
+            let _ = writeln!(s, "\t{{ {bpf_type}, \"{prog_type}\", &skf_kfuncs_{prog_type} }},");
+        }
+    }
+    s.push_str("};\nconst size_t skf_nr_kfunc_sets = ARRAY_SIZE(skf_kfunc_sets);\n");
+
+    s.push_str("\nconst size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS] = {\n");
+    for path in &m.layout_guard {
+        let (strukt, field) = path.split_once('.').expect("validated as struct.field");
+        let _ = writeln!(s, "\toffsetof(struct {strukt}, {field}) + SKF_LAYOUT_SKEW,");
+    }
+    s.push_str("};\n");
+    s
+}

@@ -1,0 +1,268 @@
+//! module/kfuncs.toml: every kfunc stable_kfuncs has ever released.
+
+use crate::proto::{is_ident, Prototype};
+use anyhow::{bail, ensure, Context, Result};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Verifier flags a kfunc may carry (include/linux/btf.h, Linux 6.12).
+pub const KNOWN_FLAGS: &[&str] = &[
+    "KF_ACQUIRE",
+    "KF_RELEASE",
+    "KF_RET_NULL",
+    "KF_TRUSTED_ARGS",
+    "KF_SLEEPABLE",
+    "KF_DESTRUCTIVE",
+    "KF_RCU",
+    "KF_RCU_PROTECTED",
+];
+
+/// Program types a kfunc can be registered for, with their BPF_PROG_TYPE_*.
+pub const PROG_TYPES: &[(&str, &str)] = &[
+    ("tracing", "BPF_PROG_TYPE_TRACING"),
+    ("kprobe", "BPF_PROG_TYPE_KPROBE"),
+    ("syscall", "BPF_PROG_TYPE_SYSCALL"),
+];
+
+pub const FAMILIES: &[&str] = &["task", "cgroup", "mm"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The newest API level.
+    pub api_level: u32,
+    /// `struct.field[.field...]` paths the Rust code reads through bindgen.
+    pub layout_guard: Vec<String>,
+    #[serde(rename = "kfunc")]
+    pub kfuncs: Vec<Kfunc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kfunc {
+    pub name: String,
+    pub family: String,
+    #[serde(rename = "proto")]
+    pub proto_text: String,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    pub prog_types: Vec<String>,
+    pub since: u32,
+    pub deprecated: Option<u32>,
+    pub removed: Option<u32>,
+    pub replacement: Option<String>,
+    pub doc: String,
+    #[serde(skip)]
+    pub proto: Option<Prototype>,
+}
+
+/// The module's own stability classes; not BTF_ID_FLAGS bits, which upstream owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stability {
+    Stable,
+    Deprecated,
+}
+
+impl Stability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stability::Stable => "stable",
+            Stability::Deprecated => "deprecated",
+        }
+    }
+}
+
+impl Kfunc {
+    pub fn proto(&self) -> &Prototype {
+        self.proto.as_ref().expect("prototypes are parsed by Manifest::parse")
+    }
+
+    /// Whether the module built at `level` offers this kfunc.
+    pub fn alive_at(&self, level: u32) -> bool {
+        self.since <= level && self.removed.is_none_or(|r| level < r)
+    }
+
+    /// The class at `level`; meaningful only where the kfunc is alive.
+    pub fn stability_at(&self, level: u32) -> Stability {
+        match self.deprecated {
+            Some(d) if d <= level => Stability::Deprecated,
+            _ => Stability::Stable,
+        }
+    }
+
+    /// The Rust function the C kfunc symbol tail-calls: skf_x -> skf_rs_x.
+    pub fn rust_impl_name(&self) -> String {
+        format!("skf_rs_{}", self.name.trim_start_matches("skf_"))
+    }
+}
+
+impl Manifest {
+    pub fn load(path: &Path) -> Result<Manifest> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
+        Manifest::parse(&text).with_context(|| format!("invalid manifest {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Manifest> {
+        let mut manifest: Manifest = toml::from_str(text)?;
+        for k in &mut manifest.kfuncs {
+            k.proto = Some(Prototype::parse(&k.proto_text).with_context(|| format!("kfunc {}: bad proto", k.name))?);
+        }
+        manifest.validate()?;
+        Ok(manifest)
+    }
+
+    pub fn kfunc(&self, name: &str) -> Option<&Kfunc> {
+        self.kfuncs.iter().find(|k| k.name == name)
+    }
+
+    pub fn levels(&self) -> impl Iterator<Item = u32> {
+        1..=self.api_level
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure!(self.api_level >= 1, "api_level must be at least 1");
+        let mut names = HashSet::new();
+        for k in &self.kfuncs {
+            ensure!(names.insert(k.name.as_str()), "kfunc {} is declared twice", k.name);
+        }
+        for k in &self.kfuncs {
+            self.validate_kfunc(k).with_context(|| format!("kfunc {}", k.name))?;
+        }
+        for (prog_type, _) in PROG_TYPES {
+            for level in self.levels() {
+                let used = self.kfuncs.iter().any(|k| k.prog_types.iter().any(|p| p == prog_type));
+                let alive = self.kfuncs.iter().any(|k| k.alive_at(level) && k.prog_types.iter().any(|p| p == prog_type));
+                ensure!(!used || alive, "no kfunc for prog type {prog_type} is alive at API {level}: its kfunc set would be empty");
+            }
+        }
+        for path in &self.layout_guard {
+            let parts: Vec<&str> = path.split('.').collect();
+            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field");
+        }
+        Ok(())
+    }
+
+    fn validate_kfunc(&self, k: &Kfunc) -> Result<()> {
+        ensure!(k.name.starts_with("skf_") && is_ident(&k.name), "name must be a C identifier starting with skf_");
+        ensure!(k.proto().name == k.name, "proto declares '{}', not '{}'", k.proto().name, k.name);
+        ensure!(FAMILIES.contains(&k.family.as_str()), "unknown family '{}' (use one of {FAMILIES:?})", k.family);
+        for f in &k.flags {
+            ensure!(KNOWN_FLAGS.contains(&f.as_str()), "unknown verifier flag '{f}' (known: {KNOWN_FLAGS:?})");
+        }
+        ensure!(!k.prog_types.is_empty(), "prog_types is empty");
+        for p in &k.prog_types {
+            ensure!(PROG_TYPES.iter().any(|(n, _)| n == p), "unknown prog type '{p}' (use tracing, kprobe or syscall)");
+        }
+        ensure!(!k.doc.trim().is_empty() && !k.doc.contains('\n'), "doc must be one non-empty line");
+        ensure!((1..=self.api_level).contains(&k.since), "since = {} is outside API 1..={}", k.since, self.api_level);
+        match (k.deprecated, &k.replacement) {
+            (None, Some(_)) => bail!("has a replacement but is not deprecated"),
+            (Some(_), None) => bail!("is deprecated without a replacement"),
+            (Some(d), Some(r)) => {
+                ensure!(d > k.since, "deprecated = {d} must come after since = {}", k.since);
+                ensure!(d <= self.api_level, "deprecated = {d} is beyond api_level {}", self.api_level);
+                let rep = self.kfunc(r).ok_or_else(|| anyhow::anyhow!("replacement {r} is not in the manifest"))?;
+                ensure!(rep.alive_at(d), "replacement {r} is not available at API {d}, where {} is deprecated", k.name);
+            }
+            (None, None) => {}
+        }
+        if let Some(r) = k.removed {
+            let d = k.deprecated.ok_or_else(|| anyhow::anyhow!("removed = {r} without being deprecated first"))?;
+            ensure!(r > d, "removed = {r} leaves no API level of deprecation after deprecated = {d}");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+api_level = 3
+layout_guard = ["task_struct.comm"]
+
+[[kfunc]]
+name = "skf_a_v1"
+family = "task"
+proto = "int skf_a_v1(struct task_struct *task)"
+prog_types = ["tracing"]
+since = 1
+deprecated = 2
+removed = 3
+replacement = "skf_a_v2"
+doc = "a"
+
+[[kfunc]]
+name = "skf_a_v2"
+family = "task"
+proto = "int skf_a_v2(struct task_struct *task, u64 flags)"
+prog_types = ["tracing"]
+since = 2
+doc = "a, with flags"
+"#;
+
+    fn parse_with(from: &str, to: &str) -> anyhow::Result<Manifest> {
+        assert!(GOOD.contains(from), "test fixture lacks '{from}'");
+        Manifest::parse(&GOOD.replacen(from, to, 1))
+    }
+
+    fn error_of(from: &str, to: &str) -> String {
+        format!("{:#}", parse_with(from, to).expect_err("manifest should be rejected"))
+    }
+
+    #[test]
+    fn lifecycle_follows_the_levels() {
+        let m = Manifest::parse(GOOD).unwrap();
+        let v1 = m.kfunc("skf_a_v1").unwrap();
+        assert!(v1.alive_at(1) && v1.alive_at(2) && !v1.alive_at(3));
+        assert_eq!(v1.stability_at(1), Stability::Stable);
+        assert_eq!(v1.stability_at(2), Stability::Deprecated);
+        assert_eq!(v1.rust_impl_name(), "skf_rs_a_v1");
+        assert!(!m.kfunc("skf_a_v2").unwrap().alive_at(1));
+    }
+
+    #[test]
+    fn removal_needs_a_deprecation_window() {
+        assert!(error_of("removed = 3", "removed = 2").contains("leaves no API level of deprecation"));
+    }
+
+    #[test]
+    fn removal_needs_deprecation() {
+        let e = error_of("deprecated = 2\nremoved = 3\nreplacement = \"skf_a_v2\"", "removed = 3");
+        assert!(e.contains("without being deprecated"), "{e}");
+    }
+
+    #[test]
+    fn deprecation_needs_an_available_replacement() {
+        assert!(error_of("replacement = \"skf_a_v2\"", "replacement = \"skf_nope\"").contains("not in the manifest"));
+        assert!(error_of("since = 2\ndoc", "since = 3\ndoc").contains("not available at API 2"));
+    }
+
+    #[test]
+    fn rejects_unknown_flags_types_and_fields() {
+        assert!(error_of("prog_types = [\"tracing\"]", "flags = [\"KF_BOGUS\"]\nprog_types = [\"tracing\"]").contains("KF_BOGUS"));
+        assert!(error_of("prog_types = [\"tracing\"]", "prog_types = [\"xdp\"]").contains("unknown prog type 'xdp'"));
+        assert!(error_of("doc = \"a\"", "doc = \"a\"\ncolour = \"red\"").contains("unknown field `colour`"));
+    }
+
+    #[test]
+    fn rejects_a_proto_that_names_another_function() {
+        assert!(error_of("int skf_a_v1(", "int skf_b(").contains("proto declares 'skf_b'"));
+    }
+
+    #[test]
+    fn rejects_duplicates() {
+        assert!(error_of("name = \"skf_a_v2\"", "name = \"skf_a_v1\"").contains("declared twice"));
+    }
+
+    #[test]
+    fn the_real_manifest_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../module/kfuncs.toml");
+        let m = Manifest::load(&path).unwrap();
+        assert!(m.kfuncs.len() >= 8);
+        let families: HashSet<_> = m.kfuncs.iter().map(|k| k.family.as_str()).collect();
+        assert!(families.len() >= 3, "{families:?}");
+    }
+}

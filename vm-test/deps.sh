@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs everything a fresh machine needs to build the kernels, the module,
+# the userspace tools, and to run the VMs. Idempotent: each step first checks
+# whether its result is already there, so a second run is a fast no-op.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+APT_PACKAGES=(
+	"linux-source-$SKF_KERNEL_SERIES"
+	# Kernel build with LLVM=1, BTF, and its host tools.
+	clang lld llvm libclang-dev dwarves flex bison bc libelf-dev libssl-dev
+	make cpio xz-utils kmod rsync
+	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
+	pkg-config zlib1g-dev bpftool
+	# Cross-linking aarch64 userspace binaries for the arm64 guest.
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	# The VMs.
+	qemu-system-x86 qemu-system-arm busybox-static python3-venv
+)
+# arm64 packages unpacked into the arm64 guest's initramfs (see mkrootfs.sh).
+# Fetched with `apt-get download`, never installed on the host.
+ARM64_ROOTFS_PACKAGES=(busybox-static libc6 libgcc-s1 libelf1 zlib1g libzstd1 libcap2 libbpf1 bpftool)
+
+missing_apt=()
+for p in "${APT_PACKAGES[@]}"; do
+	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing_apt+=("$p")
+done
+need_update=0
+[ ${#missing_apt[@]} -eq 0 ] || need_update=1
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	log "enabling the arm64 package architecture (for the arm64 guest's userland)"
+	dpkg --add-architecture arm64
+	need_update=1
+fi
+if [ $need_update = 1 ]; then
+	log "apt-get update"
+	apt-get update -q
+fi
+if [ ${#missing_apt[@]} -gt 0 ]; then
+	log "installing Debian packages: ${missing_apt[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing_apt[@]}"
+fi
+
+deb_dir=$SKF_CACHE/debs/arm64
+mkdir -p "$deb_dir"
+for p in "${ARM64_ROOTFS_PACKAGES[@]}"; do
+	if ! ls "$deb_dir/${p}"_*_arm64.deb >/dev/null 2>&1 && ! ls "$deb_dir/${p}"_*_all.deb >/dev/null 2>&1; then
+		log "downloading $p:arm64 for the arm64 guest"
+		(cd "$deb_dir" && apt-get download -q "$p:arm64")
+	fi
+done
+
+if ! rustup component list --installed | grep -q '^rust-src'; then
+	log "rustup component add rust-src"
+	rustup component add rust-src
+fi
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+	log "rustup target add aarch64-unknown-linux-gnu"
+	rustup target add aarch64-unknown-linux-gnu
+fi
+
+# bindgen-cli 0.73 drops padding before empty __aligned__ members and shifts
+# task_struct fields (field-notes.md); 0.65.1 is the kernel's minimum and right.
+if [ "$(bindgen --version 2>/dev/null)" != "bindgen $SKF_BINDGEN_VERSION" ]; then
+	log "cargo install bindgen-cli $SKF_BINDGEN_VERSION"
+	cargo install --locked --force bindgen-cli --version "$SKF_BINDGEN_VERSION"
+fi
+
+if [ ! -x "$SKF_VENV/bin/vng" ]; then
+	log "installing virtme-ng into $SKF_VENV"
+	python3 -m venv "$SKF_VENV"
+	"$SKF_VENV/bin/pip" install -q 'virtme-ng==1.42'
+fi
+log "dependencies are in place"

@@ -1,0 +1,33 @@
+# Shared paths and helpers for the vm-test scripts. Sourced, not run.
+
+# Everything built or installed outside the repo lives here, so a clean clone
+# reuses it and `git clean` never throws away a 10-minute kernel build.
+SKF_CACHE=${SKF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stable-kfuncs}
+SKF_VENV=$SKF_CACHE/venv
+SKF_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SKF_BINDGEN_VERSION=0.65.1
+SKF_KERNEL_SERIES=6.12
+
+die() { echo "error: $*" >&2; exit 1; }
+log() { echo "==> $*" >&2; }
+
+# The Debian tarball of the kernel source, e.g. /usr/src/linux-source-6.12.tar.xz.
+kernel_tarball() {
+	local t=/usr/src/linux-source-$SKF_KERNEL_SERIES.tar.xz
+	[ -f "$t" ] || die "$t not found: run 'make deps' (installs linux-source-$SKF_KERNEL_SERIES)"
+	echo "$t"
+}
+
+# Exact upstream version of the packaged source, e.g. 6.12.117-1~deb12u1.
+kernel_package_version() {
+	dpkg-query -W -f '${Version}' "linux-source-$SKF_KERNEL_SERIES" 2>/dev/null ||
+		die "linux-source-$SKF_KERNEL_SERIES is not installed: run 'make deps'"
+}
+
+normalize_arch() {
+	case "${1:-x86_64}" in
+	x86_64 | x86 | amd64) echo x86_64 ;;
+	arm64 | aarch64) echo arm64 ;;
+	*) die "unknown ARCH '$1': use x86_64 or arm64" ;;
+	esac
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs one shell command as root inside a test VM, with the repo visible at
+# the same path as on the host.
+#
+#   run-vm.sh [--arch x86_64|arm64] [--timeout SECONDS] [--out DIR] -- COMMAND
+#
+# Prints the command's output. Exits with the command's status, or:
+#   124  the VM did not finish within the time limit
+#   125  the VM did not run the command (boot failure, crash)
+#   126  the guest kernel logged a splat (BUG, WARNING, lockdep, kmemleak...)
+# DIR keeps output, status, dmesg, kmemleak and console.log afterwards.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=x86_64 timeout=600 out=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch) arch=$(normalize_arch "$2"); shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--) shift; break ;;
+	*) die "unknown option '$1' (usage: run-vm.sh [--arch A] [--timeout S] [--out DIR] -- COMMAND)" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--arch A] [--timeout S] [--out DIR] -- COMMAND)"
+
+image=$("$SKF_REPO/vm-test/kernel.sh" image "$arch")
+if [ -z "$out" ]; then
+	out=$(mktemp -d)
+	trap 'rm -rf "$out"' EXIT
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/{status,output,dmesg,kmemleak,console.log}
+printf '%s\n' "$*" >"$out/command"
+pwd >"$out/cwd"
+
+# KVM is only worth it if a guest actually boots with it: on some hosts
+# /dev/kvm exists but guests hang after the firmware. Probe once per host boot.
+kvm_works() {
+	local stamp=$SKF_CACHE/kvm-probe-$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -f "$stamp" ]; then
+		local verdict=no
+		if [ -w /dev/kvm ] && timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+			-nographic -no-reboot -kernel "$image" -append "console=ttyS0 panic=-1 init=/nonexistent" \
+			2>/dev/null | grep -q 'Kernel panic'; then
+			verdict=yes
+		fi
+		mkdir -p "$SKF_CACHE" && echo $verdict >"$stamp"
+	fi
+	[ "$(cat "$stamp")" = yes ]
+}
+
+run_x86_64() {
+	local accel=--disable-kvm
+	kvm_works && accel=--force-kvm
+	log "booting x86_64 VM (virtme-ng, ${accel#--})"
+	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
+	# by name, and virtme-ng leaves root= out when it boots without initramfs.
+	PATH=$SKF_VENV/bin:$PATH timeout -k 10 "$timeout" vng --run "$image" $accel --verbose \
+		--memory 1G --cpus 2 --user root --rwdir "$out" --append root=/dev/root \
+		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" </dev/null >"$out/console.log" 2>&1
+}
+
+run_arm64() {
+	local rootfs
+	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh")
+	log "booting arm64 VM (qemu-system-aarch64, tcg)"
+	timeout -k 10 "$timeout" qemu-system-aarch64 -M virt -cpu max -smp 2 -m 1G \
+		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
+		-append "console=ttyAMA0 panic=-1 skf.repo=$SKF_REPO skf.out=$out" \
+		-virtfs "local,path=$SKF_REPO,mount_tag=repo,security_model=none,readonly=on" \
+		-virtfs "local,path=$out,mount_tag=out,security_model=none" \
+		</dev/null >"$out/console.log" 2>&1
+}
+
+start=$SECONDS
+rc=0
+"run_$arch" || rc=$?
+[ -f "$out/output" ] && cat "$out/output"
+log "$arch VM finished in $((SECONDS - start))s"
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	tail -30 "$out/console.log" >&2
+	echo "error: the $arch VM did not finish within ${timeout}s (console log above)" >&2
+	exit 124
+fi
+if [ ! -f "$out/status" ]; then
+	tail -30 "$out/console.log" >&2
+	echo "error: the $arch VM exited ($rc) without running the command (console log above)" >&2
+	exit 125
+fi
+splats=$(cat "$out/dmesg" "$out/kmemleak" "$out/console.log" 2>/dev/null |
+	grep -E -f "$SKF_REPO/vm-test/splat-patterns" | sort -u || true)
+if [ -n "$splats" ]; then
+	echo "$splats" | head -20 >&2
+	echo "error: the $arch guest kernel logged a splat (above; full log: dmesg in the VM output)" >&2
+	cat "$out/dmesg" >&2
+	exit 126
+fi
+exit "$(cat "$out/status")"
