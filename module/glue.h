@@ -67,11 +67,23 @@ ssize_t skf_rs_policy_show(char *buf);
 ssize_t skf_rs_policy_store(const char *buf, size_t len);
 void skf_rs_reset_program_counts(void);
 
-/* Implemented in C, called from Rust. */
+/* Implemented in C, called from Rust (ffi.rs declares the same). */
 int skf_register_kfuncs(void);
 int skf_sysfs_init(void);
 void skf_sysfs_exit(void);
 u64 skf_call_count(u32 idx);
 void skf_reset_call_counts(void);
+
+/* shims.c: kernel inlines and macros, callable from Rust. */
+struct cgroup;
+struct mm_struct;
+u32 skf_c_task_cpu(const struct task_struct *task);
+void skf_c_rcu_read_lock(void);
+void skf_c_rcu_read_unlock(void);
+struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
+bool skf_c_in_task(void);
+bool skf_c_task_trylock(struct task_struct *task);
+void skf_c_task_unlock(struct task_struct *task);
+unsigned long skf_c_mm_rss_pages(struct mm_struct *mm);
 
 #endif /* SKF_GLUE_H */

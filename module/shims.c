@@ -9,6 +9,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include "glue.h"
 
 /* task_cpu() reads thread_info.cpu or task_struct.cpu, by config. */
 u32 skf_c_task_cpu(const struct task_struct *task)

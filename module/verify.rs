@@ -16,6 +16,7 @@ use kernel::bindings;
 use kernel::prelude::*;
 use kernel::str::BStr;
 use kernel::sync::SpinLock;
+use kernel::task::Task;
 
 /// The filter is a C callback with no context argument, so it finds the
 /// state here; set while `Registration` lives, i.e. while the module does.
@@ -97,26 +98,45 @@ impl core::fmt::Display for Verdict<'_> {
     }
 }
 
+/// The process of the running task, as an admin would look it up: its
+/// thread group leader's pid (the tgid) and name.
+struct CurrentProcess {
+    pid: i32,
+    comm: CommBuf,
+    comm_len: usize,
+}
+
+impl CurrentProcess {
+    fn get() -> CurrentProcess {
+        let current = current!();
+        let leader = current.group_leader();
+        let mut comm = CommBuf::default();
+        // SAFETY: the group leader of the running task is live.
+        let comm_len = unsafe { comm_of((leader as *const Task).cast(), &mut comm) };
+        CurrentProcess { pid: leader.pid(), comm, comm_len }
+    }
+}
+
+impl core::fmt::Display for CurrentProcess {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "pid {} ({})", self.pid, BStr::from_bytes(&self.comm[..self.comm_len]))
+    }
+}
+
 fn report(policy: Policy, kfunc: &KfuncInfo, prog: &ProgLoad) {
-    let loader = current!();
-    let mut comm = CommBuf::default();
-    // SAFETY: `current` is a live task.
-    let comm_len = unsafe { comm_of(bindings::get_current(), &mut comm) };
-    let comm = BStr::from_bytes(&comm[..comm_len]);
+    let loader = CurrentProcess::get();
     match policy {
         Policy::Deny => pr_err!(
-            "policy deny: refusing prog '{}' loaded by pid {} ({}): it calls deprecated kfunc {} ({})\n",
+            "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({})\n",
             prog.name(),
-            loader.pid(),
-            comm,
+            loader,
             kfunc.name(),
             Verdict(kfunc)
         ),
         _ => pr_warn!(
-            "prog '{}' loaded by pid {} ({}) calls deprecated kfunc {} ({})\n",
+            "prog '{}' loaded by {} calls deprecated kfunc {} ({})\n",
             prog.name(),
-            loader.pid(),
-            comm,
+            loader,
             kfunc.name(),
             Verdict(kfunc)
         ),
@@ -155,14 +175,10 @@ extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
     let Some(kfunc) = registry::get(idx) else {
         return;
     };
-    let mut comm = CommBuf::default();
-    // SAFETY: `current` is a live task.
-    let comm_len = unsafe { comm_of(bindings::get_current(), &mut comm) };
     pr_warn!(
-        "deprecated kfunc {} called in task {} ({}) ({}) [rate-limited]\n",
+        "deprecated kfunc {} called in {} ({}) [rate-limited]\n",
         kfunc.name(),
-        current!().pid(),
-        BStr::from_bytes(&comm[..comm_len]),
+        CurrentProcess::get(),
         Verdict(kfunc)
     );
 }

@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
 # Builds stable_kfuncs.ko for one (architecture, API level) cell in its own
 # copy under build/, so cells never share object files. Prints the .ko path.
-# A compiler warning fails the build: the module must build warning-free.
+# Warnings are errors here (KCFLAGS/KRUSTFLAGS): the module must build
+# warning-free, and a failed object is never left behind to hide them.
+#
+#   build-module.sh ARCH API [skewed]
+#
+# "skewed" builds the layout guard's fault injection (C offsets off by 8),
+# which must refuse to load.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=$(normalize_arch "$1")
 api=$2
+variant=${3:-}
+case "$variant" in
+"") skew=() ;;
+skewed) skew=(SKF_LAYOUT_SKEW=8) ;;
+*) die "unknown module variant '$variant' (use skewed)" ;;
+esac
 kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$arch")
-dir=$SKF_REPO/build/module/$arch-api$api
+dir=$SKF_REPO/build/module/$arch-api$api${variant:+-$variant}
 mkdir -p "$dir"
-rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-	"$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
-log "building stable_kfuncs.ko for $arch at API $api"
-make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM=1 SKF_API="$api" modules >"$dir/build.log" 2>&1 ||
-	{ cat "$dir/build.log" >&2; die "module build failed for $arch API $api"; }
-if grep -E '(^|[^a-z])warning' "$dir/build.log" >&2; then
-	die "module build for $arch API $api has warnings (above): the module must build warning-free"
-fi
+# Sources only: an in-tree build's artifacts (its .mod lists absolute
+# object paths) must not leak into the cell. Artifacts already in $dir are
+# excluded from --delete, so rebuilds stay incremental.
+rsync -a --delete --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' \
+	--include='*.toml' --exclude='*' "$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
+log "building stable_kfuncs.ko for $arch at API $api${variant:+ ($variant)}"
+make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM=1 SKF_API="$api" "${skew[@]}" \
+	KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules >"$dir/build.log" 2>&1 ||
+	{ cat "$dir/build.log" >&2; die "module build failed for $arch API $api (warnings count as errors)"; }
 echo "$dir/module/stable_kfuncs.ko"

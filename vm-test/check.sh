@@ -56,18 +56,24 @@ rust_target() {
 
 # Prints the paths of the selftest binaries cross-built for arch $1.
 build_selftests() {
-	cargo test -p skf-selftests --no-run --target "$(rust_target "$1")" --message-format=json-render-diagnostics |
-		grep -o '"executable":"[^"]*"' | cut -d'"' -f4
+	local json
+	json=$(cargo test -p skf-selftests --no-run --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
+		return
+	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
 vm_cell() {
-	local arch=$1 api=$2 module bins
-	vm-test/kernel.sh build "$arch" >/dev/null
-	module=$(vm-test/build-module.sh "$arch" "$api")
-	bins=$(build_selftests "$arch" | tr '\n' ' ')
-	[ -n "$bins" ] || die "no selftest binaries were built for $arch"
+	local arch=$1 api=$2 module skewed bins
+	# `step` runs this behind `||`, where bash ignores set -e: check each step.
+	vm-test/kernel.sh build "$arch" >/dev/null || return
+	module=$(vm-test/build-module.sh "$arch" "$api") || return
+	skewed=$(vm-test/build-module.sh "$arch" "$api" skewed) || return
+	bins=$(build_selftests "$arch") || return
+	bins=$(echo $bins)
+	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
 	vm-test/run-vm.sh --arch "$arch" --timeout 900 -- \
-		"SKF_ARCH=$arch SKF_API=$api SKF_MODULE=$module sh vm-test/guest-selftests.sh $bins"
+		"SKF_ARCH=$arch SKF_API=$api SKF_MODULE=$module SKF_MODULE_SKEWED=$skewed" \
+		"sh vm-test/guest-selftests.sh $bins"
 }
 
 step "host: cargo test" cargo test --workspace --exclude skf-selftests

@@ -15,6 +15,9 @@ pub(crate) const API_LEVEL: u32 = 3;
 #[cfg(not(any(skf_api = "1", skf_api = "2", skf_api = "3")))]
 compile_error!("SKF_API must be an API level from 1 to 3");
 
+/// skf_task_comm_v2 flag: copy the thread group leader's comm, i.e. the process name.
+pub(crate) const SKF_COMM_GROUP_LEADER: u64 = 0x1;
+
 /// Every kfunc ever released, by `enum skf_kfunc_index`.
 pub(crate) static KFUNCS: [KfuncInfo; 8] = [
     KfuncInfo {

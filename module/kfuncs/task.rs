@@ -3,15 +3,13 @@
 //! Task family: name, start time, CPU and CPU time of a task.
 
 use crate::ffi;
+use crate::kfunc_table::SKF_COMM_GROUP_LEADER;
 use core::ffi::c_int;
 use kernel::ffi::c_char;
 use core::ptr::{addr_of, read_volatile};
 use kernel::bindings::{self, task_struct};
 use kernel::prelude::*;
 use kernel::task::Task;
-
-/// skf_task_comm_v2 flag: the thread group leader's comm, i.e. the process name.
-pub(crate) const COMM_GROUP_LEADER: u64 = 1 << 0;
 
 pub(crate) type CommBuf = [u8; bindings::TASK_COMM_LEN as usize];
 
@@ -36,13 +34,13 @@ pub(crate) unsafe fn comm_of(task: *const task_struct, out: &mut CommBuf) -> usi
 
 #[no_mangle]
 pub(crate) extern "C" fn skf_rs_task_comm_v2(task: *mut task_struct, buf: *mut c_char, buf_sz: u32, flags: u64) -> c_int {
-    if task.is_null() || buf.is_null() || buf_sz == 0 || flags & !COMM_GROUP_LEADER != 0 {
+    if task.is_null() || buf.is_null() || buf_sz == 0 || flags & !SKF_COMM_GROUP_LEADER != 0 {
         return EINVAL.to_errno();
     }
     // SAFETY: KF_TRUSTED_ARGS: the verifier passes only a valid, referenced task;
     // `Task` is a transparent wrapper of task_struct.
     let task = unsafe { &*task.cast::<Task>() };
-    let source = if flags & COMM_GROUP_LEADER != 0 { task.group_leader() } else { task };
+    let source = if flags & SKF_COMM_GROUP_LEADER != 0 { task.group_leader() } else { task };
     let mut comm = CommBuf::default();
     // SAFETY: `source` is live: `task` is, and it references its group leader.
     let len = unsafe { comm_of((source as *const Task).cast(), &mut comm) };

@@ -2,21 +2,34 @@ use std::path::PathBuf;
 
 /// What the VM runner tells a test about the cell it runs in.
 pub struct TestEnv {
-    /// The stable_kfuncs.ko built for this cell's architecture and API level.
+    /// stable_kfuncs.ko built for this cell's architecture and API level.
     pub module_path: PathBuf,
+    /// The same build with the layout guard's fault injection (C offsets skewed).
+    pub skewed_module_path: PathBuf,
+    /// The API level the module was built at.
+    pub api: u32,
+}
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: selftests run as root inside a test VM; run them with `make check`")
+    })
+}
+
+fn file(name: &str) -> PathBuf {
+    let path = PathBuf::from(var(name));
+    assert!(path.is_file(), "{name}={} is not a file: build the module first (make check does)", path.display());
+    path
 }
 
 impl TestEnv {
     /// Reads the cell description; panics with instructions outside a test VM.
     pub fn get() -> TestEnv {
-        let module_path = std::env::var_os("SKF_MODULE").map(PathBuf::from).unwrap_or_else(|| {
-            panic!("SKF_MODULE is not set: selftests run as root inside a test VM; run them with `make check`")
-        });
-        assert!(
-            module_path.is_file(),
-            "SKF_MODULE={} is not a file: build the module first (make check does)",
-            module_path.display()
-        );
-        TestEnv { module_path }
+        let api = var("SKF_API");
+        TestEnv {
+            module_path: file("SKF_MODULE"),
+            skewed_module_path: file("SKF_MODULE_SKEWED"),
+            api: api.parse().unwrap_or_else(|_| panic!("SKF_API={api} is not a number")),
+        }
     }
 }

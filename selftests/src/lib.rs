@@ -5,7 +5,33 @@
 //! run it, never silently passes.
 
 mod env;
+mod kmsg;
 mod module;
+pub mod sysfs;
 
 pub use env::TestEnv;
+pub use kmsg::Kmsg;
 pub use module::LoadedModule;
+
+use skf::manifest::Manifest;
+
+/// The manifest the module under test was built from: the specification
+/// the tests hold the module to.
+pub fn manifest() -> Manifest {
+    Manifest::parse(include_str!("../../module/kfuncs.toml")).expect("module/kfuncs.toml is valid")
+}
+
+pub mod skel {
+    //! Skeletons of the BPF programs in selftests/bpf/.
+    #![allow(clippy::all, missing_docs)]
+
+    pub mod comm_v1 {
+        include!(concat!(env!("OUT_DIR"), "/comm_v1.skel.rs"));
+    }
+    pub mod comm_v2 {
+        include!(concat!(env!("OUT_DIR"), "/comm_v2.skel.rs"));
+    }
+    pub mod task_info {
+        include!(concat!(env!("OUT_DIR"), "/task_info.skel.rs"));
+    }
+}

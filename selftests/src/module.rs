@@ -2,6 +2,8 @@ use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags}
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
+use std::time::{Duration, Instant};
+use nix::errno::Errno;
 use std::path::{Path, PathBuf};
 
 pub const MODULE_NAME: &str = "stable_kfuncs";
@@ -25,6 +27,12 @@ impl LoadedModule {
         remove_module()
     }
 
+    /// One delete_module(2), without waiting: for checking that removal is refused.
+    pub fn try_remove() -> io::Result<()> {
+        let name = CString::new(MODULE_NAME).expect("module name has no NUL");
+        Ok(delete_module(&name, DeleteModuleFlags::O_NONBLOCK)?)
+    }
+
     pub fn is_listed() -> bool {
         std::fs::read_to_string("/proc/modules")
             .expect("/proc/modules must be readable")
@@ -32,14 +40,31 @@ impl LoadedModule {
             .any(|line| line.split_whitespace().next() == Some(MODULE_NAME))
     }
 
+    /// Inserts the module the cell built, panicking with the errno if it fails.
+    pub fn insert_cell_module() -> LoadedModule {
+        let env = crate::TestEnv::get();
+        LoadedModule::insert(&env.module_path).expect("finit_module(stable_kfuncs.ko)")
+    }
+
     pub fn btf_path() -> PathBuf {
         Path::new("/sys/kernel/btf").join(MODULE_NAME)
     }
 }
 
+/// The kernel frees a closed BPF program, and drops its module reference,
+/// after an RCU grace period: give that a bounded time to happen.
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn remove_module() -> io::Result<()> {
-    let name = CString::new(MODULE_NAME).expect("module name has no NUL");
-    Ok(delete_module(&name, DeleteModuleFlags::O_NONBLOCK)?)
+    let deadline = Instant::now() + RELEASE_TIMEOUT;
+    loop {
+        match LoadedModule::try_remove() {
+            Err(e) if e.raw_os_error() == Some(Errno::EWOULDBLOCK as i32) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            result => return result,
+        }
+    }
 }
 
 impl Drop for LoadedModule {

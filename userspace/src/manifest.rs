@@ -36,6 +36,18 @@ pub struct Manifest {
     pub layout_guard: Vec<String>,
     #[serde(rename = "kfunc")]
     pub kfuncs: Vec<Kfunc>,
+    #[serde(rename = "flag", default)]
+    pub flags: Vec<Flag>,
+}
+
+/// A flag bit a kfunc accepts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flag {
+    pub name: String,
+    pub value: u64,
+    pub kfunc: String,
+    pub doc: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +147,12 @@ impl Manifest {
                 let alive = self.kfuncs.iter().any(|k| k.alive_at(level) && k.prog_types.iter().any(|p| p == prog_type));
                 ensure!(!used || alive, "no kfunc for prog type {prog_type} is alive at API {level}: its kfunc set would be empty");
             }
+        }
+        for f in &self.flags {
+            ensure!(f.name.starts_with("SKF_") && is_ident(&f.name), "flag {} must be a C identifier starting with SKF_", f.name);
+            ensure!(f.value.is_power_of_two(), "flag {} = {} is not a single bit", f.name, f.value);
+            let k = self.kfunc(&f.kfunc).ok_or_else(|| anyhow::anyhow!("flag {}: kfunc {} is not in the manifest", f.name, f.kfunc))?;
+            ensure!(k.proto().params.iter().any(|p| p.name == "flags"), "flag {}: {} takes no flags argument", f.name, f.kfunc);
         }
         for path in &self.layout_guard {
             let parts: Vec<&str> = path.split('.').collect();

@@ -3,6 +3,7 @@
 //! any that differ from what the manifest produces.
 
 mod c;
+mod header;
 mod readme;
 mod rust;
 
@@ -28,6 +29,7 @@ pub fn outputs(repo: &Path) -> Result<Vec<Output>> {
         Output { path: "module/generated/kfuncs.h".into(), contents: c::header(&manifest) },
         Output { path: "module/generated/kfuncs_btf.c".into(), contents: c::btf_glue(&manifest) },
         Output { path: "module/generated/kfunc_table.rs".into(), contents: rust::table(&manifest) },
+        Output { path: "bpf/include/stable_kfuncs.bpf.h".into(), contents: header::header(&manifest) },
         Output { path: "README.md".into(), contents: readme::with_table(&readme, &manifest)? },
     ])
 }

@@ -24,6 +24,10 @@ pub fn table(m: &Manifest) -> String {
         m.api_level
     );
 
+    for f in &m.flags {
+        let _ = writeln!(s, "/// {} flag: {}.\npub(crate) const {}: u64 = {:#x};", f.kfunc, f.doc, f.name, f.value);
+    }
+    s.push('\n');
     let _ = writeln!(s, "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [", m.kfuncs.len());
     for k in &m.kfuncs {
         let _ = writeln!(s, "    KfuncInfo {{");

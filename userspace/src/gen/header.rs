@@ -1,0 +1,75 @@
+//! bpf/include/stable_kfuncs.bpf.h: what BPF programs include.
+
+use super::HEADER_NOTE;
+use crate::manifest::Manifest;
+use crate::proto::CType;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+pub fn header(m: &Manifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */\n/* {HEADER_NOTE} */");
+    s.push_str(concat!(
+        "/*\n",
+        " * The stable_kfuncs BPF API. Every kfunc version ever released is declared\n",
+        " * __weak, so one object loads on any API level: test a kfunc with\n",
+        " * bpf_ksym_exists() before calling it. Needs\n",
+        " * libbpf 1.3+; include vmlinux.h or <linux/types.h> first.\n",
+        " */\n",
+        "#ifndef __STABLE_KFUNCS_BPF_H\n#define __STABLE_KFUNCS_BPF_H\n\n",
+        "#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_core_read.h>\n\n",
+        "/* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */\n",
+        "typedef __u32 u32;\ntypedef __u64 u64;\ntypedef __s32 s32;\ntypedef __s64 s64;\n\n",
+    ));
+    let structs: BTreeSet<&str> = m
+        .kfuncs
+        .iter()
+        .flat_map(|k| k.proto().params.iter().map(|p| &p.ty))
+        .filter_map(|t| match t {
+            CType::StructPtr(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    s.push_str(concat!(
+        "/* libbpf accepts a kfunc extern only if its prototype matches the\n",
+        " * kernel's, and a forward-declared struct never matches a struct; an empty\n",
+        " * definition does (structs match by name). vmlinux.h has the real ones. */\n",
+        "#ifndef __VMLINUX_H__\n",
+    ));
+    for name in structs {
+        let _ = writeln!(s, "struct {name} {{}};");
+    }
+    s.push_str("#endif\n");
+    let _ = writeln!(
+        s,
+        concat!(
+            "\n/* The newest API level this header knows. */\n#define SKF_API_NEWEST {}\n\n",
+            "/* The loaded module's API level, read from its BTF at load time (CO-RE);\n",
+            " * 0 if stable_kfuncs is not loaded. */\n",
+            "enum skf_api_level {{ SKF_API_LEVEL = 0 }};\n",
+            "#define skf_api_level()                                                   \\\n",
+            "\t(bpf_core_enum_value_exists(enum skf_api_level, SKF_API_LEVEL) ?        \\\n",
+            "\t\t bpf_core_enum_value(enum skf_api_level, SKF_API_LEVEL) : 0)\n"
+        ),
+        m.api_level
+    );
+    if !m.flags.is_empty() {
+        s.push_str("/* Flags. */\n");
+        for f in &m.flags {
+            let _ = writeln!(s, "#define {} {:#x}ULL /* {}: {} */", f.name, f.value, f.kfunc, f.doc);
+        }
+        s.push('\n');
+    }
+    s.push_str("/* Every kfunc version ever released. */\n");
+    for k in &m.kfuncs {
+        let lifecycle = match (k.deprecated, k.removed) {
+            (Some(d), Some(r)) => format!(", deprecated in {d}, removed in {r}"),
+            (Some(d), None) => format!(", deprecated in {d}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "/* API {}{lifecycle}: {} */", k.since, k.doc);
+        let _ = writeln!(s, "extern {} __ksym __weak;", k.proto());
+    }
+    s.push_str("\n#endif /* __STABLE_KFUNCS_BPF_H */\n");
+    s
+}
