@@ -31,8 +31,12 @@ all: module
 module: $(KDIR_PREREQ)
 	$(KBUILD) modules
 
+# 6.12's `make M=... rust-analyzer` looks for rust/Makefile under M when the
+# kernel was built with O=, so call its generator directly.
 rust-analyzer: $(KDIR_PREREQ)
-	$(KBUILD) rust-analyzer
+	python3 $(KDIR)/source/scripts/generate_rust_analyzer.py 2021 \
+		$$(realpath $(KDIR)/source) $$(realpath $(KDIR)) $$(rustc --print sysroot) \
+		$$(rustc --print sysroot)/lib/rustlib/src/rust/library $(CURDIR)/module >rust-project.json
 
 clean:
 	-$(KBUILD) clean

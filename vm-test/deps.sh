@@ -13,7 +13,7 @@ APT_PACKAGES=(
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool
 	# Cross-linking aarch64 userspace binaries for the arm64 guest.
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libelf-dev:arm64 zlib1g-dev:arm64
 	# The VMs.
 	qemu-system-x86 qemu-system-arm busybox-static python3-venv
 )
@@ -23,7 +23,7 @@ ARM64_ROOTFS_PACKAGES=(busybox-static libc6 libgcc-s1 libelf1 zlib1g libzstd1 li
 
 missing_apt=()
 for p in "${APT_PACKAGES[@]}"; do
-	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -qx 'install ok installed' ||
 		missing_apt+=("$p")
 done
 need_update=0

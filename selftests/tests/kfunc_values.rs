@@ -67,12 +67,12 @@ fn task_kfuncs_agree_with_procfs_clocks_and_helpers() {
 #[test]
 fn cgroup_ancestor_ids_walk_up_to_the_root() {
     let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
     if !manifest().kfunc("skf_task_cgroup_ancestor_id").unwrap().alive_at(env.api) {
         let info = task_info(0);
         assert_eq!(info.have_ancestor_kfunc, 0, "absent at API {}, yet bpf_ksym_exists() saw it", env.api);
         return;
     }
-    let _module = LoadedModule::insert_cell_module();
     // The root of cgroup v2 has id 1 (its kernfs root inode).
     assert_eq!(task_info(0).ancestor_id, 1);
     let own = task_info(0).cgroup_id;
