@@ -24,28 +24,32 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 # Adds the counts of libtest's "test result:" lines in file $2 under label $1.
-# A step that failed without a failing test (build error, VM crash, splat)
-# still counts as one failure, so nothing that broke can read as green.
+# A step that failed ($3 != 0) without a failing test (build error, VM crash,
+# splat) still counts as one failure, and so does a cell that ran no test:
+# nothing that broke, or did nothing, can read as green.
 count() {
 	local label=$1 log=$2 step_rc=$3 p f
 	p=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | paste -sd+ | bc || true)
 	f=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc || true)
 	p=${p:-0} f=${f:-0}
-	if [ "$step_rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	if [ "$f" = 0 ] && { [ "$step_rc" != 0 ] || [ "$p" = 0 ]; }; then f=1; fi
 	passed=$((passed + p)) failed=$((failed + f))
 	printf '%-28s %4d passed, %d failed%s\n' "$label" "$p" "$f" \
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc; log: $log)")" >>"$results/summary"
 }
 
-step() {
-	local label=$1 log rc=0
+# Runs "$@" with its output in build/logs/LABEL.log; prints the log's path.
+run_logged() {
+	local label=$1 log
 	shift
 	log=$SKF_REPO/build/logs/${label//[^A-Za-z0-9_.-]/_}.log
 	mkdir -p "$(dirname "$log")"
 	log "$label"
-	"$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
-	count "$label" "$log" "$rc"
+	{ "$@" 2>&1 || echo "step exit $?"; } | tee "$log" >&2
+	echo "$log"
 }
+
+step_rc() { sed -n 's/^step exit \([0-9]*\)$/\1/p' "$1" | tail -1 | grep . || echo 0; }
 
 rust_target() {
 	case "$1" in
@@ -62,25 +66,36 @@ build_selftests() {
 	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
-vm_cell() {
-	local arch=$1 api=$2 module skewed bins
-	# `step` runs this behind `||`, where bash ignores set -e: check each step.
+# One VM boot per architecture runs the cells of every API level in turn.
+vm_arch() {
+	local arch=$1 api module skewed cells="" bins
+	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
 	vm-test/kernel.sh build "$arch" >/dev/null || return
-	module=$(vm-test/build-module.sh "$arch" "$api") || return
-	skewed=$(vm-test/build-module.sh "$arch" "$api" skewed) || return
+	for api in "${apis[@]}"; do
+		module=$(vm-test/build-module.sh "$arch" "$api") || return
+		skewed=$(vm-test/build-module.sh "$arch" "$api" skewed) || return
+		cells="$cells $api:$module:$skewed"
+	done
 	bins=$(build_selftests "$arch") || return
 	bins=$(echo $bins)
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
-	vm-test/run-vm.sh --arch "$arch" --timeout 900 -- \
-		"SKF_ARCH=$arch SKF_API=$api SKF_MODULE=$module SKF_MODULE_SKEWED=$skewed" \
-		"sh vm-test/guest-selftests.sh $bins"
+	vm-test/run-vm.sh --arch "$arch" --timeout 1800 -- "sh vm-test/guest-selftests.sh $arch '$cells' $bins"
 }
 
-step "host: cargo test" cargo test --workspace --exclude skf-selftests
+log=$(run_logged "host: cargo test" cargo test --workspace --exclude skf-selftests)
+count "host: cargo test" "$log" "$(step_rc "$log")"
 for arch in "${archs[@]}"; do
+	log=$(run_logged "vm: $arch" vm_arch "$arch")
+	failed_before=$failed
 	for api in "${apis[@]}"; do
-		step "vm: $arch api$api" vm_cell "$arch" "$api"
+		awk -v cell="=== cell $arch api$api" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.api$api"
+		count "vm: $arch api$api" "$log.api$api" 0
 	done
+	rc=$(step_rc "$log")
+	# A VM or build failure that no cell's tests reported.
+	if [ "$rc" != 0 ] && [ "$failed" = "$failed_before" ]; then
+		count "vm: $arch (build or VM)" /dev/null "$rc"
+	fi
 done
 
 echo

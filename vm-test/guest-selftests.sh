@@ -1,10 +1,21 @@
 #!/bin/sh
-# Runs inside a test VM: each selftest binary in turn, one test at a time
-# (tests insert and remove the one module), printing libtest's output for
+# Runs inside a test VM: for each cell (one API level's module builds), each
+# selftest binary in turn, one test at a time (tests insert and remove the
+# one module). Prints libtest's output under "=== cell ARCH apiN" headers for
 # check.sh to count. Exits non-zero if any binary failed.
+#
+#   guest-selftests.sh ARCH "API:MODULE:SKEWED_MODULE ..." BINARY...
+arch=$1 cells=$2
+shift 2
 rc=0
-for bin in "$@"; do
-	echo "--- $(basename "$bin")"
-	"$bin" --test-threads=1 || rc=1
+for cell in $cells; do
+	api=${cell%%:*}
+	rest=${cell#*:}
+	echo "=== cell $arch api$api"
+	for bin in "$@"; do
+		echo "--- $(basename "$bin")"
+		SKF_ARCH=$arch SKF_API=$api SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
+			"$bin" --test-threads=1 || rc=1
+	done
 done
 exit $rc

@@ -1,9 +1,9 @@
 //! module/kfuncs.toml: every kfunc stable_kfuncs has ever released.
 
-use crate::proto::{is_ident, Prototype};
+use crate::proto::{is_ident, CType, Prototype};
 use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 /// Verifier flags a kfunc may carry (include/linux/btf.h, Linux 6.12).
@@ -126,6 +126,18 @@ impl Manifest {
 
     pub fn kfunc(&self, name: &str) -> Option<&Kfunc> {
         self.kfuncs.iter().find(|k| k.name == name)
+    }
+
+    /// The structs kfunc prototypes point to, e.g. task_struct.
+    pub fn struct_types(&self) -> BTreeSet<&str> {
+        self.kfuncs
+            .iter()
+            .flat_map(|k| k.proto().params.iter().map(|p| &p.ty).chain([&k.proto().ret]))
+            .filter_map(|t| match t {
+                CType::StructPtr(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn levels(&self) -> impl Iterator<Item = u32> {

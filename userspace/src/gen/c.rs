@@ -3,23 +3,13 @@
 use super::{alive_condition, HEADER_NOTE};
 use crate::manifest::{Manifest, PROG_TYPES};
 use crate::proto::CType;
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 pub fn header(m: &Manifest) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "/* SPDX-License-Identifier: GPL-2.0 */\n/* {HEADER_NOTE} */");
     s.push_str("#ifndef SKF_GENERATED_KFUNCS_H\n#define SKF_GENERATED_KFUNCS_H\n\n#include <linux/types.h>\n\n");
-    let structs: BTreeSet<&str> = m
-        .kfuncs
-        .iter()
-        .flat_map(|k| k.proto().params.iter().map(|p| &p.ty).chain([&k.proto().ret]))
-        .filter_map(|t| match t {
-            CType::StructPtr(name) => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
-    for name in structs {
+    for name in m.struct_types() {
         let _ = writeln!(s, "struct {name};");
     }
     let _ = writeln!(s, "\n#define SKF_API_NEWEST {}\n", m.api_level);

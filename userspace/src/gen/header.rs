@@ -2,8 +2,6 @@
 
 use super::HEADER_NOTE;
 use crate::manifest::Manifest;
-use crate::proto::CType;
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 pub fn header(m: &Manifest) -> String {
@@ -21,22 +19,13 @@ pub fn header(m: &Manifest) -> String {
         "/* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */\n",
         "typedef __u32 u32;\ntypedef __u64 u64;\ntypedef __s32 s32;\ntypedef __s64 s64;\n\n",
     ));
-    let structs: BTreeSet<&str> = m
-        .kfuncs
-        .iter()
-        .flat_map(|k| k.proto().params.iter().map(|p| &p.ty))
-        .filter_map(|t| match t {
-            CType::StructPtr(name) => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
     s.push_str(concat!(
         "/* libbpf accepts a kfunc extern only if its prototype matches the\n",
         " * kernel's, and a forward-declared struct never matches a struct; an empty\n",
         " * definition does (structs match by name). vmlinux.h has the real ones. */\n",
         "#ifndef __VMLINUX_H__\n",
     ));
-    for name in structs {
+    for name in m.struct_types() {
         let _ = writeln!(s, "struct {name} {{}};");
     }
     s.push_str("#endif\n");
