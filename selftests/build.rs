@@ -3,16 +3,21 @@
 use libbpf_cargo::SkeletonBuilder;
 use std::path::PathBuf;
 
-const PROGRAMS: &[&str] = &["comm_v1", "comm_v2", "task_info"];
+/// (skeleton name, source): the selftests' own programs and bpf/'s examples.
+const PROGRAMS: &[(&str, &str)] = &[
+    ("comm_v1", "bpf/comm_v1.bpf.c"),
+    ("comm_v2", "bpf/comm_v2.bpf.c"),
+    ("task_info", "bpf/task_info.bpf.c"),
+    ("exec_exit", "../bpf/exec_exit.bpf.c"),
+];
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     // BPF objects are built on the host for any target; <asm/types.h> is host-arch.
     let host_asm = format!("-I/usr/include/{}-linux-gnu", std::env::consts::ARCH);
-    for name in PROGRAMS {
-        let src = format!("bpf/{name}.bpf.c");
+    for (name, src) in PROGRAMS {
         SkeletonBuilder::new()
-            .source(&src)
+            .source(src)
             .clang_args(["-I../bpf/include", host_asm.as_str()])
             .build_and_generate(out.join(format!("{name}.skel.rs")))
             .unwrap_or_else(|e| panic!("building {src}: {e:#}"));

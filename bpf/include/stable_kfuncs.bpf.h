@@ -56,4 +56,17 @@ extern u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level) __ks
 /* API 1: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak;
 
+/*
+ * skf_task_comm(): calls the newest of skf_task_comm_v2, skf_task_comm_v1 that the running module
+ * offers; -EOPNOTSUPP if none can serve these arguments.
+ */
+static __always_inline int skf_task_comm(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)
+{
+	if (bpf_ksym_exists(skf_task_comm_v2))
+		return skf_task_comm_v2(task, buf, buf__sz, flags);
+	if (bpf_ksym_exists(skf_task_comm_v1) && !flags)
+		return skf_task_comm_v1(task, buf, buf__sz);
+	return -95; /* EOPNOTSUPP */
+}
+
 #endif /* __STABLE_KFUNCS_BPF_H */

@@ -31,6 +31,9 @@ pub mod skel {
     pub mod comm_v2 {
         include!(concat!(env!("OUT_DIR"), "/comm_v2.skel.rs"));
     }
+    pub mod exec_exit {
+        include!(concat!(env!("OUT_DIR"), "/exec_exit.skel.rs"));
+    }
     pub mod task_info {
         include!(concat!(env!("OUT_DIR"), "/task_info.skel.rs"));
     }

@@ -1,7 +1,8 @@
 //! bpf/include/stable_kfuncs.bpf.h: what BPF programs include.
 
 use super::HEADER_NOTE;
-use crate::manifest::Manifest;
+use crate::manifest::{Kfunc, Manifest};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub fn header(m: &Manifest) -> String {
@@ -59,6 +60,56 @@ pub fn header(m: &Manifest) -> String {
         let _ = writeln!(s, "/* API {}{lifecycle}: {} */", k.since, k.doc);
         let _ = writeln!(s, "extern {} __ksym __weak;", k.proto());
     }
+    for chain in version_chains(m) {
+        s.push_str(&compat_wrapper(&chain));
+    }
     s.push_str("\n#endif /* __STABLE_KFUNCS_BPF_H */\n");
+    s
+}
+
+/// Kfuncs named BASE_vN with the same BASE, newest first.
+fn version_chains(m: &Manifest) -> Vec<Vec<&Kfunc>> {
+    let mut chains: BTreeMap<&str, Vec<(u32, &Kfunc)>> = BTreeMap::new();
+    for k in &m.kfuncs {
+        if let Some((base, v)) = k.name.rsplit_once("_v") {
+            if let Ok(v) = v.parse::<u32>() {
+                chains.entry(base).or_default().push((v, k));
+            }
+        }
+    }
+    chains
+        .into_values()
+        .map(|mut versions| {
+            versions.sort_by(|a, b| b.0.cmp(&a.0));
+            versions.into_iter().map(|(_, k)| k).collect()
+        })
+        .collect()
+}
+
+/// `BASE(...)`: calls the newest version the running module offers. An
+/// older version whose parameters are a prefix of the newest's is used only
+/// when the arguments it lacks are zero (new flags the old one cannot honour).
+fn compat_wrapper(chain: &[&Kfunc]) -> String {
+    let newest = chain[0].proto();
+    let base = chain[0].name.rsplit_once("_v").map_or(chain[0].name.as_str(), |(b, _)| b);
+    let params: Vec<String> = newest.params.iter().map(|p| p.to_string()).collect();
+    let mut s = format!(
+        "\n/*\n * {base}(): calls the newest of {} that the running module\n * offers; -EOPNOTSUPP if none can serve these arguments.\n */\nstatic __always_inline {} {base}({})\n{{\n",
+        chain.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", "),
+        newest.ret,
+        params.join(", ")
+    );
+    for k in chain {
+        let p = k.proto();
+        let is_prefix = p.params.len() <= newest.params.len() && p.params.iter().zip(&newest.params).all(|(a, b)| a == b);
+        if !is_prefix {
+            continue;
+        }
+        let mut cond = vec![format!("bpf_ksym_exists({})", k.name)];
+        cond.extend(newest.params[p.params.len()..].iter().map(|extra| format!("!{}", extra.name)));
+        let args: Vec<&str> = p.params.iter().map(|a| a.name.as_str()).collect();
+        let _ = writeln!(s, "\tif ({})\n\t\treturn {}({});", cond.join(" && "), k.name, args.join(", "));
+    }
+    s.push_str("\treturn -95; /* EOPNOTSUPP */\n}\n");
     s
 }
