@@ -83,6 +83,8 @@ fn reports_a_child_exec_and_exit_with_true_values() {
         assert!(e.comm_ret > 0 && &e.comm[..len] == b"true", "comm of {e:?}");
         assert_eq!(e.cgroup_id, cgroup, "a child starts in its parent's cgroup");
         assert!((before..=after).contains(&e.start_time_ns), "start time {} not in [{before}, {after}]", e.start_time_ns);
-        assert!(e.rss_bytes > 0, "rss of {e:?}");
+        // Since 6.2 the RSS counters are per-CPU and read approximately, so a
+        // process as small as true(1) may read 0; an error may not.
+        assert!(e.rss_bytes >= 0, "rss of {e:?}");
     }
 }
