@@ -12,6 +12,8 @@ APT_PACKAGES=(
 	make cpio xz-utils kmod rsync
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool
+	# libbpf headers, for compiling BPF objects outside cargo (skf's tests).
+	libbpf-dev
 	# Cross-linking aarch64 userspace binaries for the arm64 guest.
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libelf-dev:arm64 zlib1g-dev:arm64
 	# The VMs.

@@ -12,6 +12,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#ifndef bpf_ksym_exists /* libbpf headers before 1.2 */
+#define bpf_ksym_exists(sym) ({ _Static_assert(!__builtin_constant_p(!!sym), #sym " should be __weak"); !!sym; })
+#endif
+
 /* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */
 typedef __u32 u32;
 typedef __u64 u64;

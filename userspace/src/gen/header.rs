@@ -17,6 +17,9 @@ pub fn header(m: &Manifest) -> String {
         " */\n",
         "#ifndef __STABLE_KFUNCS_BPF_H\n#define __STABLE_KFUNCS_BPF_H\n\n",
         "#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_core_read.h>\n\n",
+        "#ifndef bpf_ksym_exists /* libbpf headers before 1.2 */\n",
+        "#define bpf_ksym_exists(sym) ({ _Static_assert(!__builtin_constant_p(!!sym), #sym \" should be __weak\"); !!sym; })\n",
+        "#endif\n\n",
         "/* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */\n",
         "typedef __u32 u32;\ntypedef __u64 u64;\ntypedef __s32 s32;\ntypedef __s64 s64;\n\n",
     ));
