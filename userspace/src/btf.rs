@@ -1,26 +1,21 @@
-//! A reader for the parts of BTF that `skf` needs: functions, their
-//! linkage and prototypes' names, and decl tags. It bounds-checks every
-//! read, so arbitrary bytes give an error, never a panic.
+//! A reader for the parts of BTF that `skf` needs: type kinds, names and
+//! function linkage. It bounds-checks every read, so arbitrary bytes give
+//! an error, never a panic.
 
 use anyhow::{bail, ensure, Context, Result};
 
 const MAGIC: u16 = 0xeb9f;
 
 pub const KIND_FUNC: u8 = 12;
-pub const KIND_DECL_TAG: u8 = 17;
-pub const KIND_ENUM: u8 = 6;
 /// `struct btf_func` linkage of an extern (a kfunc or other ksym a program imports).
 pub const LINKAGE_EXTERN: u16 = 2;
 
-/// One type record; `extra` is the kind-specific data after it.
+/// One type record (its kind-specific data is skipped).
 #[derive(Clone, Debug)]
 pub struct Type {
     pub kind: u8,
     pub name_off: u32,
     pub vlen: u16,
-    /// `size` or `type`, by kind.
-    pub size_or_type: u32,
-    pub extra: std::ops::Range<usize>,
 }
 
 pub struct Btf {
@@ -76,7 +71,7 @@ impl Btf {
             let start = at + 12;
             let end = start + extra_len(kind, vlen as usize)?;
             ensure!(end <= type_span.end, "BTF type {} runs past the type section", types.len() + 1);
-            types.push(Type { kind, name_off: u32_at(data, at)?, vlen, size_or_type: u32_at(data, at + 8)?, extra: start..end });
+            types.push(Type { kind, name_off: u32_at(data, at)?, vlen });
             at = end;
         }
         Ok(Btf { data: data.to_vec(), strings, types })
@@ -84,10 +79,6 @@ impl Btf {
 
     pub fn types(&self) -> impl Iterator<Item = (u32, &Type)> {
         (1u32..).zip(self.types.iter())
-    }
-
-    pub fn get(&self, id: u32) -> Option<&Type> {
-        self.types.get((id as usize).checked_sub(1)?)
     }
 
     /// The string at `off` in the string section ("" where malformed).
@@ -102,10 +93,6 @@ impl Btf {
         self.str_at(t.name_off)
     }
 
-    /// `extra` as u32 words, e.g. an enum's (name_off, value) pairs.
-    pub fn extra_u32(&self, t: &Type, index: usize) -> Option<u32> {
-        u32_at(&self.data, t.extra.start + 4 * index).ok().filter(|_| t.extra.start + 4 * index + 4 <= t.extra.end)
-    }
 }
 
 #[cfg(test)]

@@ -76,14 +76,6 @@ pub enum Stability {
     Deprecated,
 }
 
-impl Stability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stability::Stable => "stable",
-            Stability::Deprecated => "deprecated",
-        }
-    }
-}
 
 impl Kfunc {
     pub fn proto(&self) -> &Prototype {
