@@ -83,10 +83,16 @@ vm_arch() {
 	vm-test/run-vm.sh --arch "$arch" --timeout 1800 -- "sh vm-test/guest-selftests.sh $arch '$cells' $bins"
 }
 
-log=$(run_logged "host: cargo test" cargo test --workspace --exclude skf-selftests)
-count "host: cargo test" "$log" "$(step_rc "$log")"
-log=$(run_logged "host: splat detector" vm-test/tests/splats.sh)
-count "host: splat detector" "$log" "$(step_rc "$log")"
+# A host step: run, log and count it under one label.
+host_step() {
+	local label=$1 log
+	shift
+	log=$(run_logged "$label" "$@")
+	count "$label" "$log" "$(step_rc "$log")"
+}
+
+host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
+host_step "host: splat detector" vm-test/tests/splats.sh
 for arch in "${archs[@]}"; do
 	log=$(run_logged "vm: $arch" vm_arch "$arch")
 	failed_before=$failed

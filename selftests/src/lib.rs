@@ -4,11 +4,14 @@
 //! environment; a test run anywhere else fails with a message saying how to
 //! run it, never silently passes.
 
+mod clock;
 mod env;
 mod kmsg;
 mod module;
 pub mod sysfs;
+pub mod task_info;
 
+pub use clock::clock_ns;
 pub use env::TestEnv;
 pub use kmsg::Kmsg;
 pub use module::LoadedModule;

@@ -3,11 +3,11 @@
 //! for a child process matches what the parent knows about it.
 
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use libbpf_rs::{ProgramInput, RingBufferBuilder};
-use nix::time::{clock_gettime, ClockId};
+use libbpf_rs::RingBufferBuilder;
+use nix::time::ClockId;
 use skf_selftests::skel::exec_exit::ExecExitSkelBuilder;
-use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
-use skf_selftests::LoadedModule;
+use skf_selftests::task_info::run_once;
+use skf_selftests::{clock_ns, LoadedModule};
 use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::time::Duration;
@@ -27,18 +27,6 @@ struct Event {
 
 const EXEC: u32 = 1;
 const EXIT: u32 = 2;
-
-fn monotonic_ns() -> u64 {
-    let t = clock_gettime(ClockId::CLOCK_MONOTONIC).unwrap();
-    t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64
-}
-
-fn own_cgroup_id() -> u64 {
-    let mut obj = MaybeUninit::uninit();
-    let skel = TaskInfoSkelBuilder::default().open(&mut obj).unwrap().load().unwrap();
-    skel.progs.task_info.test_run(ProgramInput::default()).unwrap();
-    skel.maps.bss_data.as_deref().unwrap().helper_cgroup_id
-}
 
 #[test]
 fn reports_a_child_exec_and_exit_with_true_values() {
@@ -61,11 +49,11 @@ fn reports_a_child_exec_and_exit_with_true_values() {
         .unwrap();
     let ring = builder.build().unwrap();
 
-    let before = monotonic_ns();
+    let before = clock_ns(ClockId::CLOCK_MONOTONIC);
     let child = std::process::Command::new("true").spawn().expect("spawn true");
     let pid = child.id();
     let status = { child }.wait().unwrap();
-    let after = monotonic_ns();
+    let after = clock_ns(ClockId::CLOCK_MONOTONIC);
     assert!(status.success());
     for _ in 0..50 {
         ring.poll(Duration::from_millis(100)).unwrap();
@@ -76,7 +64,7 @@ fn reports_a_child_exec_and_exit_with_true_values() {
 
     drop(ring);
     let events = events.into_inner();
-    let cgroup = own_cgroup_id();
+    let cgroup = run_once(0).helper_cgroup_id;
     for kind in [EXEC, EXIT] {
         let e = events.iter().find(|e| e.pid == pid && e.kind == kind).unwrap_or_else(|| panic!("no event {kind} for pid {pid}: {events:?}"));
         let len = e.comm_ret as usize;

@@ -4,17 +4,13 @@
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use nix::sched::{sched_setaffinity, CpuSet};
-use nix::time::{clock_gettime, ClockId};
+use nix::time::ClockId;
 use nix::unistd::Pid;
 use skf_selftests::skel::comm_v2::CommV2SkelBuilder;
-use skf_selftests::skel::task_info::{types::bss, TaskInfoSkel, TaskInfoSkelBuilder};
-use skf_selftests::{manifest, LoadedModule, TestEnv};
+use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
+use skf_selftests::task_info::{run, run_once};
+use skf_selftests::{clock_ns, manifest, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
-
-fn thread_cpu_time_ns() -> u64 {
-    let t = clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).unwrap();
-    t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64
-}
 
 /// Field `n` (1-based, as in proc(5)) of /proc/thread-self/stat.
 fn stat_field(n: usize) -> u64 {
@@ -22,19 +18,6 @@ fn stat_field(n: usize) -> u64 {
     // Fields after the parenthesised comm, which may contain spaces.
     let rest = &stat[stat.rfind(')').unwrap() + 2..];
     rest.split_whitespace().nth(n - 3).unwrap().parse().unwrap()
-}
-
-/// Runs task_info on the current thread, `level` as the ancestor level.
-fn run(skel: &mut TaskInfoSkel<'_>, level: i32) -> bss {
-    skel.maps.bss_data.as_deref_mut().unwrap().ancestor_level = level;
-    skel.progs.task_info.test_run(ProgramInput::default()).unwrap();
-    *skel.maps.bss_data.as_deref().unwrap()
-}
-
-fn task_info(level: i32) -> bss {
-    let mut obj = MaybeUninit::uninit();
-    let mut skel = TaskInfoSkelBuilder::default().open(&mut obj).unwrap().load().expect("task_info loads at every API level");
-    run(&mut skel, level)
 }
 
 /// The depth of this process's cgroup v2 path in /proc/self/cgroup ("0::/a/b" is 2).
@@ -50,9 +33,9 @@ fn own_cgroup_level() -> i32 {
 fn task_kfuncs_agree_with_procfs_clocks_and_helpers() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
-    let cpu_before = thread_cpu_time_ns();
-    let info = task_info(0);
-    let cpu_after = thread_cpu_time_ns();
+    let cpu_before = clock_ns(ClockId::CLOCK_THREAD_CPUTIME_ID);
+    let info = run_once(0);
+    let cpu_after = clock_ns(ClockId::CLOCK_THREAD_CPUTIME_ID);
 
     assert_eq!(info.api_level, env.api, "skf_api_level() read through CO-RE");
     assert!(
@@ -80,7 +63,7 @@ fn cgroup_ancestor_ids_walk_up_to_the_root() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     if !manifest().kfunc("skf_task_cgroup_ancestor_id").unwrap().alive_at(env.api) {
-        let info = task_info(0);
+        let info = run_once(0);
         assert_eq!(info.have_ancestor_kfunc, 0, "absent at API {}, yet bpf_ksym_exists() saw it", env.api);
         return;
     }
@@ -103,7 +86,7 @@ fn task_cpu_follows_affinity() {
         let mut set = CpuSet::new();
         set.set(cpu).unwrap();
         sched_setaffinity(Pid::from_raw(0), &set).unwrap();
-        assert_eq!(task_info(0).cpu as usize, cpu, "pinned to CPU {cpu}");
+        assert_eq!(run_once(0).cpu as usize, cpu, "pinned to CPU {cpu}");
     }
 }
 
