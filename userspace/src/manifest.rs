@@ -6,16 +6,17 @@ use serde::Deserialize;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-/// Verifier flags a kfunc may carry (include/linux/btf.h, Linux 6.12).
-pub const KNOWN_FLAGS: &[&str] = &[
-    "KF_ACQUIRE",
-    "KF_RELEASE",
-    "KF_RET_NULL",
-    "KF_TRUSTED_ARGS",
-    "KF_SLEEPABLE",
-    "KF_DESTRUCTIVE",
-    "KF_RCU",
-    "KF_RCU_PROTECTED",
+/// Verifier flags a kfunc may carry, with their BTF_ID_FLAGS bits
+/// (include/linux/btf.h, Linux 6.12).
+pub const KNOWN_FLAGS: &[(&str, u32)] = &[
+    ("KF_ACQUIRE", 1 << 0),
+    ("KF_RELEASE", 1 << 1),
+    ("KF_RET_NULL", 1 << 2),
+    ("KF_TRUSTED_ARGS", 1 << 4),
+    ("KF_SLEEPABLE", 1 << 5),
+    ("KF_DESTRUCTIVE", 1 << 6),
+    ("KF_RCU", 1 << 7),
+    ("KF_RCU_PROTECTED", 1 << 11),
 ];
 
 /// Program types a kfunc can be registered for, with their BPF_PROG_TYPE_*.
@@ -170,7 +171,11 @@ impl Manifest {
         ensure!(k.proto().name == k.name, "proto declares '{}', not '{}'", k.proto().name, k.name);
         ensure!(FAMILIES.contains(&k.family.as_str()), "unknown family '{}' (use one of {FAMILIES:?})", k.family);
         for f in &k.flags {
-            ensure!(KNOWN_FLAGS.contains(&f.as_str()), "unknown verifier flag '{f}' (known: {KNOWN_FLAGS:?})");
+            ensure!(
+                KNOWN_FLAGS.iter().any(|(name, _)| name == f),
+                "unknown verifier flag '{f}' (known: {:?})",
+                KNOWN_FLAGS.iter().map(|(name, _)| name).collect::<Vec<_>>()
+            );
         }
         ensure!(!k.prog_types.is_empty(), "prog_types is empty");
         for p in &k.prog_types {

@@ -83,7 +83,7 @@ fn version_chains(m: &Manifest) -> Vec<Vec<&Kfunc>> {
     chains
         .into_values()
         .map(|mut versions| {
-            versions.sort_by(|a, b| b.0.cmp(&a.0));
+            versions.sort_by_key(|v| std::cmp::Reverse(v.0));
             versions.into_iter().map(|(_, k)| k).collect()
         })
         .collect()

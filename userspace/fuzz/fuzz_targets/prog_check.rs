@@ -1,0 +1,19 @@
+//! `skf prog check` on arbitrary bytes: reading the object and rating its
+//! imports at every API level must give a result or an error, never a panic.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use skf::manifest::Manifest;
+use std::sync::LazyLock;
+
+static MANIFEST: LazyLock<Manifest> =
+    LazyLock::new(|| Manifest::parse(include_str!("../../../module/kfuncs.toml")).expect("the built-in manifest is valid"));
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(imports) = skf::bpf_object::imports_of(data) {
+        for level in MANIFEST.levels() {
+            let _ = skf::prog_check::check(&imports, &MANIFEST, level);
+        }
+    }
+});

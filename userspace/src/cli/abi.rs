@@ -1,0 +1,141 @@
+//! `skf abi check|diff|release`: hold module builds and the manifest to the
+//! released API levels.
+
+use super::{print_json, EXIT_FINDING, EXIT_INCOMPATIBLE};
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use serde::Serialize;
+use skf::abi::{Change, LevelAbi};
+use skf::manifest::Manifest;
+use skf::module_btf::{read_ko, SYSFS_BTF_VMLINUX};
+use skf::records::{self, Record};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Subcommand)]
+enum Verb {
+    /// Check module/kfuncs.toml against the released levels in module/abi/,
+    /// and each MODULE.ko's BTF and kfunc sets against the manifest.
+    /// Exit 0 consistent, 2 an ABI promise is broken.
+    Check {
+        /// Built stable_kfuncs.ko files to check
+        modules: Vec<PathBuf>,
+        #[command(flatten)]
+        base: BaseArg,
+        /// The repository root
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Show how NEW.ko's kfuncs differ from OLD.ko's.
+    /// Exit 0 identical, 1 only compatible changes, 2 incompatible ones.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[command(flatten)]
+        base: BaseArg,
+    },
+    /// Record API level N as released (module/abi/api-N.toml), freezing it
+    Release {
+        level: u32,
+        /// The repository root
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct BaseArg {
+    /// The vmlinux (ELF or raw BTF) the modules were built against: their BTF extends its BTF
+    #[arg(long, value_name = "VMLINUX", default_value = SYSFS_BTF_VMLINUX)]
+    btf_base: PathBuf,
+}
+
+#[derive(Serialize)]
+struct Problem {
+    /// The manifest, or the module build, that breaks a promise.
+    source: String,
+    #[serde(flatten)]
+    change: Change,
+}
+
+impl Args {
+    pub fn run(self, json: bool) -> Result<u8> {
+        match self.verb {
+            Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.btf_base),
+            Verb::Diff { old, new, base } => diff(json, &old, &new, &base.btf_base),
+            Verb::Release { level, repo } => {
+                let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
+                let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
+                println!("wrote {}: API {level} is frozen", path.display());
+                Ok(0)
+            }
+        }
+    }
+}
+
+fn check(json: bool, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8> {
+    let manifest_path = repo.join("module/kfuncs.toml");
+    let source = manifest_path.display().to_string();
+    let mut problems = Vec::new();
+    let mut released = Vec::new();
+    match Manifest::load(&manifest_path) {
+        // A manifest that breaks its own rules (say, removal without deprecation) breaks the ABI.
+        Err(e) => problems.push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
+        Ok(manifest) => {
+            let recorded = Record::load_all(&repo.join(records::DIR))?;
+            released = recorded.iter().map(|r| r.api_level).collect();
+            problems.extend(records::check(&manifest, &recorded).into_iter().map(|change| Problem { source: source.clone(), change }));
+            for ko in modules {
+                let built = read_ko(ko, base)?;
+                let promised = if (1..=manifest.api_level).contains(&built.api_level) {
+                    LevelAbi::of_manifest(&manifest, built.api_level)
+                } else {
+                    LevelAbi { api_level: built.api_level, kfuncs: Default::default() }
+                };
+                for mut change in promised.diff(&built) {
+                    change.change = format!("API {} build: {} (the manifest promises otherwise)", built.api_level, change.change);
+                    problems.push(Problem { source: ko.display().to_string(), change });
+                }
+            }
+        }
+    }
+    let verdict = if problems.is_empty() { "ok" } else { "incompatible" };
+    if json {
+        print_json(&serde_json::json!({ "released": released, "problems": problems, "verdict": verdict }))?;
+    } else {
+        for p in &problems {
+            println!("{}: {}: {}", p.source, p.change.kfunc, p.change.change);
+        }
+        println!("abi check: {verdict} (released API levels {released:?}, {} module build(s))", modules.len());
+    }
+    Ok(if problems.is_empty() { 0 } else { EXIT_INCOMPATIBLE })
+}
+
+fn diff(json: bool, old: &Path, new: &Path, base: &Path) -> Result<u8> {
+    let a = read_ko(old, base)?;
+    let b = read_ko(new, base).context("the new build")?;
+    let changes = a.diff(&b);
+    if json {
+        print_json(&serde_json::json!({ "old_api_level": a.api_level, "new_api_level": b.api_level, "changes": changes }))?;
+    } else {
+        println!("{} (API {}) -> {} (API {})", old.display(), a.api_level, new.display(), b.api_level);
+        for c in &changes {
+            println!("  {} {}: {}", if c.compatible { "compatible  " } else { "INCOMPATIBLE" }, c.kfunc, c.change);
+        }
+        if changes.is_empty() {
+            println!("  no differences");
+        }
+    }
+    Ok(if changes.iter().any(|c| !c.compatible) {
+        EXIT_INCOMPATIBLE
+    } else if changes.is_empty() {
+        0
+    } else {
+        EXIT_FINDING
+    })
+}

@@ -1,0 +1,157 @@
+//! `skf kfunc list|show`: what the running kernel offers, from the module's
+//! BTF decl tags (what the verifier sees) and its sysfs (registration, usage).
+
+use super::{builtin_manifest, level_text, print_json};
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use serde::Serialize;
+use skf::abi::{Class, KfuncAbi};
+use skf::module_btf::read_running;
+use skf::sysfs::{kfunc_counter, sysfs_value};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Subcommand)]
+enum Verb {
+    /// Every kfunc the loaded module offers: version, stability, lifecycle,
+    /// program types and usage. Needs no root where /sys/kernel/btf is readable.
+    List,
+    /// The full record of one kfunc, with its prototype and doc
+    Show {
+        /// The kfunc's name, e.g. skf_task_comm_v2
+        name: String,
+    },
+}
+
+#[derive(Serialize)]
+struct Entry {
+    name: String,
+    /// The N of a `_vN` suffix; 1 for a name without one.
+    version: u32,
+    #[serde(flatten)]
+    abi: KfuncAbi,
+    /// Programs loaded since the module (or its counters) started that use it.
+    programs: u64,
+    /// Calls counted while /sys/kernel/stable_kfuncs/call_counting is 1.
+    calls: u64,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct Listing {
+    api_level: u32,
+    policy: String,
+    call_counting: bool,
+    kfuncs: Vec<Entry>,
+}
+
+fn version_of(name: &str) -> u32 {
+    name.rsplit_once("_v").and_then(|(_, v)| v.parse().ok()).unwrap_or(1)
+}
+
+fn listing() -> Result<Listing> {
+    let running = read_running()?;
+    let kfuncs = running
+        .kfuncs
+        .into_values()
+        .map(|abi| {
+            Ok(Entry {
+                version: version_of(&abi.name),
+                programs: kfunc_counter(&abi.name, "programs")?,
+                calls: kfunc_counter(&abi.name, "calls")?,
+                doc: sysfs_value(&format!("kfuncs/{}/doc", abi.name))?,
+                name: abi.name.clone(),
+                abi,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Listing {
+        api_level: running.api_level,
+        policy: sysfs_value("policy")?,
+        call_counting: sysfs_value("call_counting")? == "1",
+        kfuncs,
+    })
+}
+
+fn class_text(class: Class) -> &'static str {
+    match class {
+        Class::Stable => "stable",
+        Class::Deprecated => "deprecated",
+    }
+}
+
+fn join(set: &std::collections::BTreeSet<String>, sep: &str) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(sep)
+}
+
+impl Args {
+    pub fn run(self, json: bool) -> Result<u8> {
+        let listing = listing()?;
+        match self.verb {
+            Verb::List if json => print_json(&listing)?,
+            Verb::List => {
+                println!("stable_kfuncs API {}, policy {}", listing.api_level, listing.policy);
+                println!(
+                    "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
+                    "KFUNC", "VER", "CLASS", "SINCE", "DEPR", "REMOVED", "REPLACEMENT", "PROG TYPES", "PROGRAMS", "CALLS"
+                );
+                for e in &listing.kfuncs {
+                    let calls = if listing.call_counting { e.calls.to_string() } else { "off".into() };
+                    println!(
+                        "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
+                        e.name,
+                        e.version,
+                        class_text(e.abi.class),
+                        e.abi.since,
+                        level_text(e.abi.deprecated),
+                        level_text(e.abi.removed),
+                        e.abi.replacement.as_deref().unwrap_or("-"),
+                        join(&e.abi.prog_types, ","),
+                        e.programs,
+                        calls
+                    );
+                }
+            }
+            Verb::Show { name } => {
+                let Some(e) = listing.kfuncs.iter().find(|e| e.name == name) else {
+                    bail!("{}", not_offered(&name, listing.api_level)?);
+                };
+                if json {
+                    print_json(e)?;
+                } else {
+                    println!("{}", e.abi.proto);
+                    println!("  {}", e.doc);
+                    println!("  version      {}", e.version);
+                    println!("  class        {}", class_text(e.abi.class));
+                    println!("  since        API {}", e.abi.since);
+                    println!("  deprecated   {}", level_text(e.abi.deprecated));
+                    println!("  removed      {}", level_text(e.abi.removed));
+                    println!("  replacement  {}", e.abi.replacement.as_deref().unwrap_or("-"));
+                    println!("  prog types   {}", join(&e.abi.prog_types, " "));
+                    println!("  flags        {}", join(&e.abi.flags, " | "));
+                    println!("  programs     {}", e.programs);
+                    println!("  calls        {}", if listing.call_counting { e.calls.to_string() } else { "not counted (call_counting is 0)".into() });
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// Why the running module does not offer `name`, and what to use instead.
+fn not_offered(name: &str, level: u32) -> Result<String> {
+    let manifest = builtin_manifest()?;
+    Ok(match manifest.kfunc(name) {
+        None => format!("unknown kfunc {name}: stable_kfuncs never released it (`skf kfunc list` shows what it offers)"),
+        Some(k) if k.removed.is_some_and(|r| r <= level) => format!(
+            "{name} was removed in API {}; use {}",
+            k.removed.unwrap_or(level),
+            k.replacement.as_deref().unwrap_or("its replacement")
+        ),
+        Some(k) => format!("{name} arrives in API {}, and the loaded module is API {level}", k.since),
+    })
+}

@@ -1,0 +1,86 @@
+//! The command line: one module per object, each with its verbs.
+
+mod abi;
+mod gen;
+mod kfunc;
+mod policy;
+mod prog;
+mod usage;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use skf::manifest::Manifest;
+
+pub const EXIT_FINDING: u8 = 1;
+pub const EXIT_INCOMPATIBLE: u8 = 2;
+pub const EXIT_ERROR: u8 = 3;
+
+/// The manifest this skf was built with: every kfunc ever released.
+const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
+
+#[derive(Parser)]
+#[command(
+    name = "skf",
+    version,
+    about = "Discover, check and guard the stable_kfuncs BPF ABI",
+    after_help = "Exit codes: 0 fine; 1 a finding you asked about (--strict, --check) or compatible differences; \
+                  2 incompatible; 3 could not run (bad input, module not loaded, not root)."
+)]
+pub struct Cli {
+    /// Print one JSON document instead of text (shapes are documented in README.md)
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    object: Object,
+}
+
+#[derive(Subcommand)]
+enum Object {
+    /// Kfuncs the running kernel offers
+    Kfunc(kfunc::Args),
+    /// BPF objects: which kfuncs they import, rated against an API level
+    Prog(prog::Args),
+    /// Module builds against the manifest and the released API levels
+    Abi(abi::Args),
+    /// What the module does when a program uses a deprecated kfunc
+    Policy(policy::Args),
+    /// How many programs use each kfunc, and how often they call it
+    Usage(usage::Args),
+    /// Regenerate the module glue, BPF header and README table from module/kfuncs.toml
+    Gen(gen::Args),
+}
+
+impl Cli {
+    pub fn run(self) -> Result<u8> {
+        match self.object {
+            Object::Kfunc(args) => args.run(self.json),
+            Object::Prog(args) => args.run(self.json),
+            Object::Abi(args) => args.run(self.json),
+            Object::Policy(args) => args.run(self.json),
+            Object::Usage(args) => args.run(self.json),
+            Object::Gen(args) => args.run(),
+        }
+    }
+}
+
+fn builtin_manifest() -> Result<Manifest> {
+    Manifest::parse(MANIFEST).context("skf's built-in manifest")
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Fails unless root: for commands that write the module's sysfs.
+fn require_root(what: &str) -> Result<()> {
+    if !nix::unistd::geteuid().is_root() {
+        anyhow::bail!("{what} needs root (it writes {}): run it with sudo", skf::sysfs::SYSFS_DIR);
+    }
+    Ok(())
+}
+
+/// "3", or "-" for no level.
+fn level_text(level: Option<u32>) -> String {
+    level.map_or("-".into(), |l| l.to_string())
+}

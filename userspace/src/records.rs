@@ -1,0 +1,131 @@
+//! module/abi/api-N.toml: what each released API level offers, written by
+//! `skf abi release N` when the level ships and never edited after. The
+//! manifest must keep describing every released level exactly so.
+
+use crate::abi::{Change, KfuncAbi, LevelAbi};
+use crate::manifest::Manifest;
+use anyhow::{bail, ensure, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const DIR: &str = "module/abi";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagAbi {
+    pub name: String,
+    pub value: u64,
+    pub kfunc: String,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    pub api_level: u32,
+    #[serde(rename = "kfunc")]
+    pub kfuncs: Vec<KfuncAbi>,
+    #[serde(rename = "flag", default)]
+    pub flags: Vec<FlagAbi>,
+}
+
+impl Record {
+    /// Level `level` as the manifest describes it.
+    pub fn of_manifest(m: &Manifest, level: u32) -> Record {
+        let abi = LevelAbi::of_manifest(m, level);
+        let flags = m
+            .flags
+            .iter()
+            .filter(|f| abi.kfuncs.contains_key(&f.kfunc))
+            .map(|f| FlagAbi { name: f.name.clone(), value: f.value, kfunc: f.kfunc.clone() })
+            .collect();
+        Record { api_level: level, kfuncs: abi.kfuncs.into_values().collect(), flags }
+    }
+
+    pub fn level_abi(&self) -> LevelAbi {
+        LevelAbi { api_level: self.api_level, kfuncs: self.kfuncs.iter().map(|k| (k.name.clone(), k.clone())).collect() }
+    }
+
+    pub fn path(dir: &Path, level: u32) -> PathBuf {
+        dir.join(format!("api-{level}.toml"))
+    }
+
+    /// Every record in `dir`, in level order; they must run 1, 2, ... with no gap.
+    pub fn load_all(dir: &Path) -> Result<Vec<Record>> {
+        let mut records = Vec::new();
+        for level in 1.. {
+            let path = Record::path(dir, level);
+            if !path.exists() {
+                break;
+            }
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let record: Record = toml::from_str(&text).with_context(|| format!("malformed ABI record {}", path.display()))?;
+            ensure!(record.api_level == level, "{} records api_level = {}, not {level}", path.display(), record.api_level);
+            records.push(record);
+        }
+        let stray = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list {} (run from the repository root, or pass --repo)", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .find(|name| name.starts_with("api-") && !(1..=records.len()).any(|l| *name == format!("api-{l}.toml")));
+        if let Some(name) = stray {
+            bail!("{}/{name} does not follow api-1.toml .. api-{}.toml without a gap", dir.display(), records.len());
+        }
+        Ok(records)
+    }
+
+    /// Writes the record of `level` from the manifest; a released level is never rewritten.
+    pub fn release(m: &Manifest, dir: &Path, level: u32) -> Result<PathBuf> {
+        ensure!((1..=m.api_level).contains(&level), "API level {level} is not in the manifest (it has 1 to {})", m.api_level);
+        let released = Record::load_all(dir)?.len() as u32;
+        ensure!(level == released + 1, "the next level to release is {}, not {level}", released + 1);
+        let path = Record::path(dir, level);
+        let header = format!("# API level {level} as released. Written by `skf abi release {level}`; never edit it.\n\n");
+        std::fs::write(&path, header + &toml::to_string(&Record::of_manifest(m, level))?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+}
+
+/// Where the manifest no longer describes a released level as it shipped.
+pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
+    let mut problems = Vec::new();
+    for record in records {
+        let level = record.api_level;
+        if level > m.api_level {
+            problems.push(Change {
+                kfunc: "-".into(),
+                change: format!("API {level} is released but the manifest's api_level is {}", m.api_level),
+                compatible: false,
+            });
+            continue;
+        }
+        let now = Record::of_manifest(m, level);
+        for mut c in record.level_abi().diff(&now.level_abi()) {
+            if m.kfunc(&c.kfunc).is_none() {
+                c.change = format!(
+                    "released in API {level} and deleted from the manifest: never delete a kfunc; deprecate it and remove it a level later"
+                );
+            } else {
+                c.change = format!("API {level}: {}; released levels are frozen, add a new version or level instead", c.change);
+            }
+            problems.push(c);
+        }
+        for old in &record.flags {
+            match now.flags.iter().find(|f| f.name == old.name) {
+                None => problems.push(flag_problem(old, format!("API {level}: flag {} is gone", old.name))),
+                Some(f) if f != old => problems.push(flag_problem(
+                    old,
+                    format!("API {level}: flag {} changed from {} on {} to {} on {}", old.name, old.value, old.kfunc, f.value, f.kfunc),
+                )),
+                Some(_) => {}
+            }
+        }
+        for new in now.flags.iter().filter(|f| !record.flags.iter().any(|o| o.name == f.name)) {
+            problems.push(flag_problem(new, format!("API {level}: flag {} is new in a released level", new.name)));
+        }
+    }
+    problems
+}
+
+fn flag_problem(f: &FlagAbi, change: String) -> Change {
+    Change { kfunc: f.kfunc.clone(), change, compatible: false }
+}
