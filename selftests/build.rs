@@ -1,4 +1,5 @@
-//! Compiles the selftests' BPF programs and generates their skeletons.
+//! Compiles the selftests' BPF programs and generates their skeletons; the
+//! objects stay in OUT_DIR for tests that hand them to `skf prog check`.
 
 use libbpf_cargo::SkeletonBuilder;
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ fn main() {
     for (name, src) in PROGRAMS {
         SkeletonBuilder::new()
             .source(src)
+            .obj(out.join(format!("{name}.bpf.o")))
             .clang_args(["-I../bpf/include", host_asm.as_str()])
             .build_and_generate(out.join(format!("{name}.skel.rs")))
             .unwrap_or_else(|e| panic!("building {src}: {e:#}"));

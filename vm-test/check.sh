@@ -58,6 +58,12 @@ rust_target() {
 	esac
 }
 
+# Prints the path of skf cross-built for arch $1.
+build_skf() {
+	cargo build -q -p skf --target "$(rust_target "$1")" || return
+	echo "$SKF_REPO/target/$(rust_target "$1")/debug/skf"
+}
+
 # Prints the paths of the selftest binaries cross-built for arch $1.
 build_selftests() {
 	local json
@@ -66,9 +72,10 @@ build_selftests() {
 	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
-# One VM boot per architecture runs the cells of every API level in turn.
+# Per architecture: `skf abi check` on every module build (host), then one
+# VM boot that runs the cells of every API level in turn.
 vm_arch() {
-	local arch=$1 api module skewed cells="" bins
+	local arch=$1 api module skewed cells="" modules="" bins skf
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
 	vm-test/kernel.sh build "$arch" >/dev/null || return
 	# The layout guard does not depend on the API level: one faulty build serves all cells.
@@ -76,11 +83,18 @@ vm_arch() {
 	for api in "${apis[@]}"; do
 		module=$(vm-test/build-module.sh "$arch" "$api") || return
 		cells="$cells $api:$module:$skewed"
+		modules="$modules $module"
 	done
+	# Host skf reads any architecture's module; the guest gets its own build.
+	cargo build -q -p skf || return
+	echo "=== cell $arch abi"
+	vm-test/abi-check.sh "$arch" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
+	echo "=== cell $arch vm"
+	skf=$(build_skf "$arch") || return
 	bins=$(build_selftests "$arch") || return
 	bins=$(echo $bins)
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
-	vm-test/run-vm.sh --arch "$arch" --timeout 1800 -- "sh vm-test/guest-selftests.sh $arch '$cells' $bins"
+	vm-test/run-vm.sh --arch "$arch" --timeout 1800 -- "sh vm-test/guest-selftests.sh $arch '$cells' $skf $bins"
 }
 
 # A host step: run, log and count it under one label.
@@ -96,9 +110,9 @@ host_step "host: splat detector" vm-test/tests/splats.sh
 for arch in "${archs[@]}"; do
 	log=$(run_logged "vm: $arch" vm_arch "$arch")
 	failed_before=$failed
-	for api in "${apis[@]}"; do
-		awk -v cell="=== cell $arch api$api" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.api$api"
-		count "vm: $arch api$api" "$log.api$api" 0
+	for cell in abi "${apis[@]/#/api}"; do
+		awk -v cell="=== cell $arch $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
+		count "$([ "$cell" = abi ] && echo abi || echo vm): $arch $cell" "$log.$cell" 0
 	done
 	rc=$(step_rc "$log")
 	# A VM or build failure that no cell's tests reported.

@@ -4,9 +4,9 @@
 # one module). Prints libtest's output under "=== cell ARCH apiN" headers for
 # check.sh to count. Exits non-zero if any binary failed.
 #
-#   guest-selftests.sh ARCH "API:MODULE:SKEWED_MODULE ..." BINARY...
-arch=$1 cells=$2
-shift 2
+#   guest-selftests.sh ARCH "API:MODULE:SKEWED_MODULE ..." SKF_BIN BINARY...
+arch=$1 cells=$2 skf_bin=$3
+shift 3
 rc=0
 for cell in $cells; do
 	api=${cell%%:*}
@@ -14,7 +14,7 @@ for cell in $cells; do
 	echo "=== cell $arch api$api"
 	for bin in "$@"; do
 		echo "--- $(basename "$bin")"
-		SKF_ARCH=$arch SKF_API=$api SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
+		SKF_ARCH=$arch SKF_API=$api SKF_BIN=$skf_bin SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
 			"$bin" --test-threads=1 || rc=1
 	done
 done

@@ -8,6 +8,8 @@ pub struct TestEnv {
     pub skewed_module_path: PathBuf,
     /// The API level the module was built at.
     pub api: u32,
+    /// The `skf` command built for this architecture.
+    pub skf_path: PathBuf,
 }
 
 fn var(name: &str) -> String {
@@ -30,6 +32,7 @@ impl TestEnv {
             module_path: file("SKF_MODULE"),
             skewed_module_path: file("SKF_MODULE_SKEWED"),
             api: api.parse().unwrap_or_else(|_| panic!("SKF_API={api} is not a number")),
+            skf_path: file("SKF_BIN"),
         }
     }
 }

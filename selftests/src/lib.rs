@@ -6,6 +6,7 @@
 
 mod clock;
 mod env;
+pub mod exec_exit;
 mod kmsg;
 mod module;
 pub mod sysfs;
@@ -23,6 +24,14 @@ use skf::manifest::Manifest;
 pub fn manifest() -> Manifest {
     Manifest::parse(include_str!("../../module/kfuncs.toml")).expect("module/kfuncs.toml is valid")
 }
+
+/// (name, compiled object) of each BPF program the skeletons embed.
+pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
+    ("comm_v1", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v1.bpf.o"))),
+    ("comm_v2", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v2.bpf.o"))),
+    ("task_info", include_bytes!(concat!(env!("OUT_DIR"), "/task_info.bpf.o"))),
+    ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
+];
 
 pub mod skel {
     //! Skeletons of the BPF programs in selftests/bpf/.

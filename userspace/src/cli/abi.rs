@@ -98,7 +98,7 @@ fn check(json: bool, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8
                     LevelAbi { api_level: built.api_level, kfuncs: Default::default() }
                 };
                 for mut change in promised.diff(&built) {
-                    change.change = format!("API {} build: {} (the manifest promises otherwise)", built.api_level, change.change);
+                    change.change = format!("API {} build differs from what the manifest promises: {}", built.api_level, change.change);
                     problems.push(Problem { source: ko.display().to_string(), change });
                 }
             }
