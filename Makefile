@@ -8,6 +8,7 @@
 #   make deps            install everything this project needs (idempotent)
 #   make check           host tests plus VM tests on x86_64 and arm64
 #   make demo            the main job, in the x86_64 VM
+#   make fuzz [FUZZ_SECONDS=600]   fuzz skf prog check
 #   make rust-analyzer   write rust-project.json for the module
 
 ARCH ?= x86_64
@@ -24,7 +25,7 @@ endif
 
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM)
 
-.PHONY: all module modules_install clean deps kernel check demo rust-analyzer
+.PHONY: all module modules_install clean deps kernel check demo fuzz rust-analyzer
 
 all: module
 
@@ -53,3 +54,7 @@ check: deps
 
 demo: deps
 	vm-test/demo.sh
+
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	userspace/fuzz/run.sh $(FUZZ_SECONDS)

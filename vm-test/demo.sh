@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job, `make demo`: builds stable_kfuncs.ko at API 2 (the level
-# where skf_task_comm_v1 is deprecated, before its removal at 3), boots the
-# x86_64 test VM, loads it and shows what it offers and how it says so.
+# The main job, `make demo`: in the x86_64 test VM, stable_kfuncs at API 2
+# (the level where skf_task_comm_v1 is deprecated, before its removal at 3):
+# load it, list what it offers, trace execs and exits through it, load a
+# program that uses the deprecated kfunc (warning and skf's verdict), then
+# switch the policy to deny and watch the same load be refused.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
@@ -9,19 +11,48 @@ cd "$SKF_REPO"
 api=2
 vm-test/kernel.sh build x86_64 >/dev/null
 module=$(vm-test/build-module.sh x86_64 "$api")
-vm-test/run-vm.sh --arch x86_64 --timeout 600 -- "
+log "building skf and the example tracer"
+cargo build -q -p skf -p skf-selftests --example exec_exit
+demo=$SKF_REPO/build/demo
+mkdir -p "$demo"
+clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$SKF_REPO/bpf/include" -I"/usr/include/$(uname -m)-linux-gnu" \
+	-c selftests/bpf/comm_v1.bpf.c -o "$demo/comm_v1.bpf.o"
+
+vm-test/run-vm.sh --arch x86_64 --timeout 900 -- "
 set -e
+PATH=$SKF_REPO/target/debug:\$PATH
 show() { echo; echo \"\\\$ \$*\"; \"\$@\"; }
+fails() { echo; echo \"\\\$ \$*\"; if \"\$@\"; then echo 'unexpectedly succeeded'; exit 1; else echo \"(exit \$?)\"; fi; }
+section() { echo; echo \"### \$*\"; }
+
+section 'Build and load the module (API $api)'
 show uname -r
 show insmod $module
-show grep stable_kfuncs /proc/modules
-show cat /sys/kernel/stable_kfuncs/api_level /sys/kernel/stable_kfuncs/policy
-echo; echo '\$ for each kfunc: class since deprecated_in removed_in replacement'
-for k in /sys/kernel/stable_kfuncs/kfuncs/*; do
-	printf '%-30s %-14s %s %s %s %s\n' \$(basename \$k) \$(cat \$k/class \$k/since \$k/deprecated_in \$k/removed_in \$k/replacement)
-done
-echo; echo '\$ bpftool btf dump file /sys/kernel/btf/stable_kfuncs | grep -A6 skf_task_comm_v1'
-bpftool btf dump file /sys/kernel/btf/stable_kfuncs | grep -A6 \"FUNC 'skf_task_comm_v1'\"
+show skf kfunc list
+
+section 'The example tracer (bpf/exec_exit.bpf.c) for 4 seconds, while a few commands run'
+(sleep 1; ls / >/dev/null; cat /proc/version >/dev/null; sh -c 'sleep 0.5') &
+show $SKF_REPO/target/debug/examples/exec_exit 4
+wait
+
+section 'A program that still calls the deprecated skf_task_comm_v1'
+show skf prog check $demo/comm_v1.bpf.o
+fails skf prog check --strict $demo/comm_v1.bpf.o
+fails skf prog check --api 3 $demo/comm_v1.bpf.o
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+show skf policy get
+show bpftool prog load $demo/comm_v1.bpf.o /sys/fs/bpf/skf_demo_v1
+rm /sys/fs/bpf/skf_demo_v1
+echo; echo '\$ dmesg | grep \"deprecated kfunc\"'; dmesg | grep 'deprecated kfunc'
+show skf usage show
+
+section 'Policy deny: the same load is refused'
+show skf policy set deny
+fails bpftool prog load $demo/comm_v1.bpf.o /sys/fs/bpf/skf_demo_v1
+echo; echo '\$ dmesg | grep \"policy deny\"'; dmesg | grep 'policy deny'
+
+section 'Unload: nothing left behind'
 show rmmod stable_kfuncs
-echo; echo '\$ dmesg | grep stable_kfuncs'; dmesg | grep stable_kfuncs
+fails ls /sys/kernel/stable_kfuncs
+fails skf kfunc list
 "

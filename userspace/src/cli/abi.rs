@@ -11,16 +11,12 @@ use skf::module_btf::{read_ko, SYSFS_BTF_VMLINUX};
 use skf::records::{self, Record};
 use std::path::{Path, PathBuf};
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    verb: Verb,
-}
-
 #[derive(Subcommand)]
-enum Verb {
-    /// Check module/kfuncs.toml against the released levels in module/abi/,
-    /// and each MODULE.ko's BTF and kfunc sets against the manifest.
+pub enum Verb {
+    /// Check the manifest against the released levels, and module builds against the manifest
+    ///
+    /// Checks module/kfuncs.toml against module/abi/api-N.toml, and each
+    /// MODULE.ko's BTF and kfunc sets against the manifest.
     /// Exit 0 consistent, 2 an ABI promise is broken.
     Check {
         /// Built stable_kfuncs.ko files to check
@@ -31,7 +27,8 @@ enum Verb {
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
-    /// Show how NEW.ko's kfuncs differ from OLD.ko's.
+    /// Show how NEW.ko's kfuncs differ from OLD.ko's
+    ///
     /// Exit 0 identical, 1 only compatible changes, 2 incompatible ones.
     Diff {
         old: PathBuf,
@@ -49,7 +46,7 @@ enum Verb {
 }
 
 #[derive(clap::Args)]
-struct BaseArg {
+pub struct BaseArg {
     /// The vmlinux (ELF or raw BTF) the modules were built against: their BTF extends its BTF
     #[arg(long, value_name = "VMLINUX", default_value = SYSFS_BTF_VMLINUX)]
     btf_base: PathBuf,
@@ -63,17 +60,15 @@ struct Problem {
     change: Change,
 }
 
-impl Args {
-    pub fn run(self, json: bool) -> Result<u8> {
-        match self.verb {
-            Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.btf_base),
-            Verb::Diff { old, new, base } => diff(json, &old, &new, &base.btf_base),
-            Verb::Release { level, repo } => {
-                let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
-                let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
-                println!("wrote {}: API {level} is frozen", path.display());
-                Ok(0)
-            }
+pub fn run(verb: Verb, json: bool) -> Result<u8> {
+    match verb {
+        Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.btf_base),
+        Verb::Diff { old, new, base } => diff(json, &old, &new, &base.btf_base),
+        Verb::Release { level, repo } => {
+            let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
+            let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
+            println!("wrote {}: API {level} is frozen", path.display());
+            Ok(0)
         }
     }
 }

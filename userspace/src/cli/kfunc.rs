@@ -9,16 +9,12 @@ use skf::abi::{Class, KfuncAbi};
 use skf::module_btf::read_running;
 use skf::sysfs::{kfunc_counter, sysfs_value};
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    verb: Verb,
-}
-
 #[derive(Subcommand)]
-enum Verb {
-    /// Every kfunc the loaded module offers: version, stability, lifecycle,
-    /// program types and usage. Needs no root where /sys/kernel/btf is readable.
+pub enum Verb {
+    /// Every kfunc the loaded module offers
+    ///
+    /// Version, stability, lifecycle, program types and usage of each.
+    /// Needs no root where /sys/kernel/btf is readable.
     List,
     /// The full record of one kfunc, with its prototype and doc
     Show {
@@ -88,58 +84,56 @@ fn join(set: &std::collections::BTreeSet<String>, sep: &str) -> String {
     set.iter().cloned().collect::<Vec<_>>().join(sep)
 }
 
-impl Args {
-    pub fn run(self, json: bool) -> Result<u8> {
-        let listing = listing()?;
-        match self.verb {
-            Verb::List if json => print_json(&listing)?,
-            Verb::List => {
-                println!("stable_kfuncs API {}, policy {}", listing.api_level, listing.policy);
+pub fn run(verb: Verb, json: bool) -> Result<u8> {
+    let listing = listing()?;
+    match verb {
+        Verb::List if json => print_json(&listing)?,
+        Verb::List => {
+            println!("stable_kfuncs API {}, policy {}", listing.api_level, listing.policy);
+            println!(
+                "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
+                "KFUNC", "VER", "CLASS", "SINCE", "DEPR", "REMOVED", "REPLACEMENT", "PROG TYPES", "PROGRAMS", "CALLS"
+            );
+            for e in &listing.kfuncs {
+                let calls = if listing.call_counting { e.calls.to_string() } else { "off".into() };
                 println!(
                     "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
-                    "KFUNC", "VER", "CLASS", "SINCE", "DEPR", "REMOVED", "REPLACEMENT", "PROG TYPES", "PROGRAMS", "CALLS"
+                    e.name,
+                    e.version,
+                    class_text(e.abi.class),
+                    e.abi.since,
+                    level_text(e.abi.deprecated),
+                    level_text(e.abi.removed),
+                    e.abi.replacement.as_deref().unwrap_or("-"),
+                    join(&e.abi.prog_types, ","),
+                    e.programs,
+                    calls
                 );
-                for e in &listing.kfuncs {
-                    let calls = if listing.call_counting { e.calls.to_string() } else { "off".into() };
-                    println!(
-                        "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
-                        e.name,
-                        e.version,
-                        class_text(e.abi.class),
-                        e.abi.since,
-                        level_text(e.abi.deprecated),
-                        level_text(e.abi.removed),
-                        e.abi.replacement.as_deref().unwrap_or("-"),
-                        join(&e.abi.prog_types, ","),
-                        e.programs,
-                        calls
-                    );
-                }
-            }
-            Verb::Show { name } => {
-                let Some(e) = listing.kfuncs.iter().find(|e| e.name == name) else {
-                    bail!("{}", not_offered(&name, listing.api_level)?);
-                };
-                if json {
-                    print_json(e)?;
-                } else {
-                    println!("{}", e.abi.proto);
-                    println!("  {}", e.doc);
-                    println!("  version      {}", e.version);
-                    println!("  class        {}", class_text(e.abi.class));
-                    println!("  since        API {}", e.abi.since);
-                    println!("  deprecated   {}", level_text(e.abi.deprecated));
-                    println!("  removed      {}", level_text(e.abi.removed));
-                    println!("  replacement  {}", e.abi.replacement.as_deref().unwrap_or("-"));
-                    println!("  prog types   {}", join(&e.abi.prog_types, " "));
-                    println!("  flags        {}", join(&e.abi.flags, " | "));
-                    println!("  programs     {}", e.programs);
-                    println!("  calls        {}", if listing.call_counting { e.calls.to_string() } else { "not counted (call_counting is 0)".into() });
-                }
             }
         }
-        Ok(0)
+        Verb::Show { name } => {
+            let Some(e) = listing.kfuncs.iter().find(|e| e.name == name) else {
+                bail!("{}", not_offered(&name, listing.api_level)?);
+            };
+            if json {
+                print_json(e)?;
+            } else {
+                println!("{}", e.abi.proto);
+                println!("  {}", e.doc);
+                println!("  version      {}", e.version);
+                println!("  class        {}", class_text(e.abi.class));
+                println!("  since        API {}", e.abi.since);
+                println!("  deprecated   {}", level_text(e.abi.deprecated));
+                println!("  removed      {}", level_text(e.abi.removed));
+                println!("  replacement  {}", e.abi.replacement.as_deref().unwrap_or("-"));
+                println!("  prog types   {}", join(&e.abi.prog_types, " "));
+                println!("  flags        {}", join(&e.abi.flags, " | "));
+                println!("  programs     {}", e.programs);
+                println!("  calls        {}", if listing.call_counting { e.calls.to_string() } else { "not counted (call_counting is 0)".into() });
+            }
+        }
     }
+    Ok(0)
 }
 
 /// Why the running module does not offer `name`, and what to use instead.

@@ -37,15 +37,30 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Object {
     /// Kfuncs the running kernel offers
-    Kfunc(kfunc::Args),
+    Kfunc {
+        #[command(subcommand)]
+        verb: kfunc::Verb,
+    },
     /// BPF objects: which kfuncs they import, rated against an API level
-    Prog(prog::Args),
+    Prog {
+        #[command(subcommand)]
+        verb: prog::Verb,
+    },
     /// Module builds against the manifest and the released API levels
-    Abi(abi::Args),
+    Abi {
+        #[command(subcommand)]
+        verb: abi::Verb,
+    },
     /// What the module does when a program uses a deprecated kfunc
-    Policy(policy::Args),
+    Policy {
+        #[command(subcommand)]
+        verb: policy::Verb,
+    },
     /// How many programs use each kfunc, and how often they call it
-    Usage(usage::Args),
+    Usage {
+        #[command(subcommand)]
+        verb: usage::Verb,
+    },
     /// Regenerate the module glue, BPF header and README table from module/kfuncs.toml
     Gen(gen::Args),
 }
@@ -53,11 +68,11 @@ enum Object {
 impl Cli {
     pub fn run(self) -> Result<u8> {
         match self.object {
-            Object::Kfunc(args) => args.run(self.json),
-            Object::Prog(args) => args.run(self.json),
-            Object::Abi(args) => args.run(self.json),
-            Object::Policy(args) => args.run(self.json),
-            Object::Usage(args) => args.run(self.json),
+            Object::Kfunc { verb } => kfunc::run(verb, self.json),
+            Object::Prog { verb } => prog::run(verb, self.json),
+            Object::Abi { verb } => abi::run(verb, self.json),
+            Object::Policy { verb } => policy::run(verb, self.json),
+            Object::Usage { verb } => usage::run(verb, self.json),
             Object::Gen(args) => args.run(),
         }
     }

@@ -5,14 +5,8 @@ use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use skf::sysfs::{sysfs_value, SYSFS_DIR};
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    verb: Verb,
-}
-
 #[derive(Subcommand)]
-enum Verb {
+pub enum Verb {
     /// Print the policy
     Get,
     /// Set the policy (root)
@@ -23,7 +17,7 @@ enum Verb {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Policy {
+pub enum Policy {
     /// Load programs that use deprecated kfuncs, silently
     Allow,
     /// Load them and log one warning per program naming the kfunc and its replacement
@@ -32,20 +26,18 @@ enum Policy {
     Deny,
 }
 
-impl Args {
-    pub fn run(self, json: bool) -> Result<u8> {
-        if let Verb::Set { policy } = self.verb {
-            require_root("skf policy set")?;
-            let name = policy.to_possible_value().expect("no variant is skipped").get_name().to_string();
-            sysfs_value("policy")?;
-            std::fs::write(format!("{SYSFS_DIR}/policy"), &name).with_context(|| format!("cannot set the policy to {name}"))?;
-        }
-        let policy = sysfs_value("policy")?;
-        if json {
-            print_json(&serde_json::json!({ "policy": policy }))?;
-        } else {
-            println!("{policy}");
-        }
-        Ok(0)
+pub fn run(verb: Verb, json: bool) -> Result<u8> {
+    if let Verb::Set { policy } = verb {
+        require_root("skf policy set")?;
+        let name = policy.to_possible_value().expect("no variant is skipped").get_name().to_string();
+        sysfs_value("policy")?;
+        std::fs::write(format!("{SYSFS_DIR}/policy"), &name).with_context(|| format!("cannot set the policy to {name}"))?;
     }
+    let policy = sysfs_value("policy")?;
+    if json {
+        print_json(&serde_json::json!({ "policy": policy }))?;
+    } else {
+        println!("{policy}");
+    }
+    Ok(0)
 }

@@ -7,14 +7,8 @@ use serde::Serialize;
 use skf::module_btf::read_running;
 use skf::sysfs::{kfunc_counter, sysfs_value, SYSFS_DIR};
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    verb: Verb,
-}
-
 #[derive(Subcommand)]
-enum Verb {
+pub enum Verb {
     /// Programs loaded per kfunc, and calls while call counting is on
     Show,
     /// Zero every counter (root)
@@ -29,33 +23,31 @@ struct Usage {
     calls: Option<u64>,
 }
 
-impl Args {
-    pub fn run(self, json: bool) -> Result<u8> {
-        if let Verb::Reset = self.verb {
-            require_root("skf usage reset")?;
-            sysfs_value("api_level")?;
-            std::fs::write(format!("{SYSFS_DIR}/reset_usage"), "1").context("cannot reset the counters")?;
-        }
-        let counting = sysfs_value("call_counting")? == "1";
-        let usage = read_running()?
-            .kfuncs
-            .keys()
-            .map(|name| {
-                let calls = if counting { Some(kfunc_counter(name, "calls")?) } else { None };
-                Ok(Usage { kfunc: name.clone(), programs: kfunc_counter(name, "programs")?, calls })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if json {
-            print_json(&serde_json::json!({ "call_counting": counting, "kfuncs": usage }))?;
-        } else {
-            println!("{:<28} {:>8} {:>10}", "KFUNC", "PROGRAMS", "CALLS");
-            for u in &usage {
-                println!("{:<28} {:>8} {:>10}", u.kfunc, u.programs, u.calls.map_or("off".into(), |c| c.to_string()));
-            }
-            if !counting {
-                println!("(calls are counted only while {SYSFS_DIR}/call_counting is 1)");
-            }
-        }
-        Ok(0)
+pub fn run(verb: Verb, json: bool) -> Result<u8> {
+    if let Verb::Reset = verb {
+        require_root("skf usage reset")?;
+        sysfs_value("api_level")?;
+        std::fs::write(format!("{SYSFS_DIR}/reset_usage"), "1").context("cannot reset the counters")?;
     }
+    let counting = sysfs_value("call_counting")? == "1";
+    let usage = read_running()?
+        .kfuncs
+        .keys()
+        .map(|name| {
+            let calls = if counting { Some(kfunc_counter(name, "calls")?) } else { None };
+            Ok(Usage { kfunc: name.clone(), programs: kfunc_counter(name, "programs")?, calls })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if json {
+        print_json(&serde_json::json!({ "call_counting": counting, "kfuncs": usage }))?;
+    } else {
+        println!("{:<28} {:>8} {:>10}", "KFUNC", "PROGRAMS", "CALLS");
+        for u in &usage {
+            println!("{:<28} {:>8} {:>10}", u.kfunc, u.programs, u.calls.map_or("off".into(), |c| c.to_string()));
+        }
+        if !counting {
+            println!("(calls are counted only while {SYSFS_DIR}/call_counting is 1)");
+        }
+    }
+    Ok(0)
 }
