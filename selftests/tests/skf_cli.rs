@@ -11,16 +11,21 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// An unprivileged uid (nobody).
 const NOBODY: u32 = 65534;
 
-/// skf copied where any user may run it (the repo share may not allow that).
-fn skf_anyone_can_run() -> PathBuf {
-    let path = std::env::temp_dir().join("skf-selftest-bin");
-    std::fs::copy(TestEnv::get().skf_path, &path).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+/// skf copied (once: it is large, and 9p under TCG is slow) where any user
+/// may run it; the repo share may not allow that.
+fn skf_anyone_can_run() -> &'static Path {
+    static COPY: OnceLock<PathBuf> = OnceLock::new();
+    COPY.get_or_init(|| {
+        let path = std::env::temp_dir().join("skf-selftest-bin");
+        std::fs::copy(TestEnv::get().skf_path, &path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    })
 }
 
 /// (exit code, stdout, stderr) of skf `args`, optionally as `uid`.
