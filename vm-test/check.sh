@@ -64,10 +64,11 @@ build_skf() {
 	echo "$SKF_REPO/target/$(rust_target "$1")/debug/skf"
 }
 
-# Prints the paths of the selftest binaries cross-built for arch $1.
+# Prints the paths of the selftest binaries cross-built for arch $1 (not
+# the examples, which are programs, not tests).
 build_selftests() {
 	local json
-	json=$(cargo test -p skf-selftests --no-run --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
+	json=$(cargo test -p skf-selftests --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
 		return
 	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }

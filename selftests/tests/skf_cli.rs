@@ -120,12 +120,15 @@ fn prog_check_verdicts_predict_real_loads() {
         let path = std::env::temp_dir().join(format!("{name}.bpf.o"));
         std::fs::write(&path, object).unwrap();
         let path = path.to_str().unwrap();
-        let (code, stdout, stderr) = skf(&["--json", "prog", "check", path], None);
-        let live: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{name}: {e}: {stdout}{stderr}"));
-        let offline = json_of(&["--json", "prog", "check", path, "--api", &env.api.to_string()], None);
-        assert_eq!(live, offline, "{name}: the live module and --api {} disagree", env.api);
+        let verdict = |args: &[&str]| -> (i32, Value) {
+            let (code, stdout, stderr) = skf(args, None);
+            (code, serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("skf {args:?}: {e}: {stdout}{stderr}")))
+        };
+        let (code, live) = verdict(&["--json", "prog", "check", path]);
+        let offline = verdict(&["--json", "prog", "check", path, "--api", &env.api.to_string()]);
+        assert_eq!((code, &live), (offline.0, &offline.1), "{name}: the live module and --api {} disagree", env.api);
         let incompatible = live["verdict"] == "incompatible";
-        assert_eq!(code, if incompatible { 2 } else { 0 }, "{name}: {stdout}");
+        assert_eq!(code, if incompatible { 2 } else { 0 }, "{name}: {live:#}");
         assert_eq!(loads(object), !incompatible, "{name}: prog check says {} at API {}", live["verdict"], env.api);
 
         let (strict, _, _) = skf(&["prog", "check", path, "--strict"], None);
