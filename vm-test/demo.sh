@@ -30,9 +30,10 @@ show uname -r
 show insmod $module
 show skf kfunc list
 
-section 'The example tracer (bpf/exec_exit.bpf.c) for 4 seconds, while a few commands run'
-(sleep 1; ls / >/dev/null; cat /proc/version >/dev/null; sh -c 'sleep 0.5') &
-show $SKF_REPO/target/debug/examples/exec_exit 4
+section 'The example tracer (bpf/exec_exit.bpf.c) for 8 seconds, while a few commands run'
+# Loading and verifying takes seconds under TCG: keep running commands until it is done.
+(for i in 1 2 3 4 5 6 7 8; do sleep 1; ls / >/dev/null; cat /proc/version >/dev/null; done) &
+show $SKF_REPO/target/debug/examples/exec_exit 8
 wait
 
 section 'A program that still calls the deprecated skf_task_comm_v1'

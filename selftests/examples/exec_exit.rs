@@ -3,6 +3,8 @@
 //! through stable_kfuncs. Needs root and the module loaded.
 //!
 //!   exec_exit [SECONDS]   (default 5)
+//!
+//! The header line appears once the tracer is attached.
 
 use skf_selftests::exec_exit::{trace, EXEC};
 use std::process::ExitCode;
@@ -17,9 +19,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{:<5} {:>7} {:<16} {:>9} {:>14} {:>10}", "EVENT", "PID", "COMM", "CGROUP", "STARTED(s)", "RSS(KiB)");
+    let header = || println!("{:<5} {:>7} {:<16} {:>9} {:>14} {:>10}", "EVENT", "PID", "COMM", "CGROUP", "STARTED(s)", "RSS(KiB)");
     let printed = trace(
-        || {},
+        header,
         Duration::from_secs(seconds),
         |e| {
             let comm = String::from_utf8_lossy(e.comm());
