@@ -24,7 +24,7 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
 pub fn load_base(path: &Path) -> Result<Btf> {
-    let data = read(path, "vmlinux BTF")?;
+    let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass --btf-base with the vmlinux the module was built against")?;
     Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))
 }
 
@@ -38,7 +38,7 @@ fn parse_ko(data: &[u8], base: Btf) -> Result<LevelAbi> {
     let elf = object::File::parse(data).map_err(|e| anyhow::anyhow!("not an ELF file ({e})"))?;
     let btf_data = elf
         .section_by_name(".BTF")
-        .context("has no .BTF section: build it against a kernel with CONFIG_DEBUG_INFO_BTF_MODULES")?
+        .context("has no .BTF section: not a kernel module built with BTF (CONFIG_DEBUG_INFO_BTF_MODULES)")?
         .data()?;
     let btf = Btf::parse_split(btf_data, base).context("malformed module BTF (or BTF of another vmlinux: pass the one it was built against)")?;
     let ids = elf.section_by_name(".BTF_ids").context("has no .BTF_ids section: not a module that registers kfuncs")?;
