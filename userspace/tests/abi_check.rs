@@ -107,3 +107,12 @@ fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
     assert_eq!(out.status.code(), Some(3), "a released level is never rewritten");
     assert!(String::from_utf8_lossy(&out.stderr).contains("the next level to release is 4"));
 }
+
+#[test]
+fn a_missing_manifest_is_an_error_not_a_verdict() {
+    let empty = std::env::temp_dir().join(format!("skf-abi-{}-empty", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "check", "--repo"]).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --repo"), "{}", String::from_utf8_lossy(&out.stderr));
+}
