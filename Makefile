@@ -8,7 +8,7 @@
 #   make deps            install everything this project needs (idempotent)
 #   make check           host tests plus VM tests on x86_64 and arm64
 #   make demo            the main job, in the x86_64 VM
-#   make fuzz [FUZZ_SECONDS=600]   fuzz skf prog check
+#   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 
 ARCH ?= x86_64
@@ -55,6 +55,7 @@ check: deps
 demo: deps
 	vm-test/demo.sh
 
+FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600
 fuzz: deps
-	userspace/fuzz/run.sh $(FUZZ_SECONDS)
+	userspace/fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)

@@ -5,6 +5,7 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use std::ops::Range;
+use std::sync::Arc;
 
 const MAGIC: u16 = 0xeb9f;
 
@@ -55,7 +56,7 @@ pub struct Btf {
     types: Vec<Type>,
     first_id: u32,
     /// The BTF that split (module) BTF extends: vmlinux's.
-    base: Option<Box<Btf>>,
+    base: Option<Arc<Btf>>,
 }
 
 fn u16_at(d: &[u8], off: usize) -> Result<u16> {
@@ -93,8 +94,8 @@ impl Btf {
     }
 
     /// Parses split BTF (a module's) that extends `base` (vmlinux's).
-    pub fn parse_split(data: &[u8], base: Btf) -> Result<Btf> {
-        Btf::parse_on(data, Some(Box::new(base)))
+    pub fn parse_split(data: &[u8], base: Arc<Btf>) -> Result<Btf> {
+        Btf::parse_on(data, Some(base))
     }
 
     /// BTF from a raw BTF file (/sys/kernel/btf/*) or the .BTF section of an ELF file.
@@ -109,7 +110,7 @@ impl Btf {
         }
     }
 
-    fn parse_on(data: &[u8], base: Option<Box<Btf>>) -> Result<Btf> {
+    fn parse_on(data: &[u8], base: Option<Arc<Btf>>) -> Result<Btf> {
         ensure!(u16_at(data, 0)? == MAGIC, "not BTF (bad magic; big-endian BTF is not supported)");
         let hdr_len = u32_at(data, 4)? as usize;
         let (type_off, type_len) = (u32_at(data, 8)? as usize, u32_at(data, 12)? as usize);
@@ -325,7 +326,7 @@ mod tests {
 
     #[test]
     fn reads_split_btf_on_its_base() {
-        let btf = Btf::parse_split(&split(), Btf::parse(&base()).unwrap()).unwrap();
+        let btf = Btf::parse_split(&split(), Arc::new(Btf::parse(&base()).unwrap())).unwrap();
         assert_eq!(btf.types().next().unwrap().0, 4, "split ids continue the base's");
         assert_eq!(btf.func_prototype(5).unwrap(), "int skf_f(struct task_struct *task)");
         let (tag_id, tag) = btf.types().find(|(_, t)| t.kind == KIND_DECL_TAG).unwrap();
@@ -364,7 +365,7 @@ mod tests {
                     *b = (state >> 32) as u8;
                 }
             }
-            if let Ok(btf) = Btf::parse_split(&bytes, Btf::parse(&base()).unwrap()) {
+            if let Ok(btf) = Btf::parse_split(&bytes, Arc::new(Btf::parse(&base()).unwrap())) {
                 for id in 0..10 {
                     let _ = btf.func_prototype(id);
                     let _ = btf.enum_values(id);

@@ -10,6 +10,7 @@ use anyhow::{bail, ensure, Context, Result};
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 pub const SYSFS_BTF_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 pub const SYSFS_BTF_MODULE: &str = "/sys/kernel/btf/stable_kfuncs";
@@ -23,9 +24,10 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
 }
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
-pub fn load_base(path: &Path) -> Result<Btf> {
+pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
     let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass --btf-base with the vmlinux the module was built against")?;
-    Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))
+    let btf = Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))?;
+    Ok(Arc::new(btf))
 }
 
 /// The ABI of the built module `ko`, whose BTF extends the vmlinux BTF at `base`.
@@ -34,7 +36,8 @@ pub fn read_ko(ko: &Path, base: &Path) -> Result<LevelAbi> {
     parse_ko(&data, load_base(base)?).with_context(|| format!("{}", ko.display()))
 }
 
-fn parse_ko(data: &[u8], base: Btf) -> Result<LevelAbi> {
+/// The ABI of a built module from its bytes (`read_ko` without the files).
+pub fn parse_ko(data: &[u8], base: Arc<Btf>) -> Result<LevelAbi> {
     let elf = object::File::parse(data).map_err(|e| anyhow::anyhow!("not an ELF file ({e})"))?;
     let btf_data = elf
         .section_by_name(".BTF")
