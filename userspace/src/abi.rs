@@ -17,6 +17,16 @@ pub enum Class {
     Deprecated,
 }
 
+impl Class {
+    /// As JSON and the records spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Stable => "stable",
+            Class::Deprecated => "deprecated",
+        }
+    }
+}
+
 impl From<Stability> for Class {
     fn from(s: Stability) -> Class {
         match s {
@@ -109,7 +119,7 @@ impl LevelAbi {
                 change(name, false, format!("prototype changed from `{}` to `{}`", old.proto, now.proto));
             }
             if old.class != now.class {
-                let text = format!("class changed from {:?} to {:?}", old.class, now.class).to_lowercase();
+                let text = format!("class changed from {} to {}", old.class.name(), now.class.name());
                 change(name, !same_level && now.class == Class::Deprecated, text);
             }
             let lifecycle = |k: &KfuncAbi| (k.since, k.deprecated, k.removed, k.replacement.clone());

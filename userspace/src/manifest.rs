@@ -78,6 +78,12 @@ pub enum Stability {
 }
 
 
+/// `BASE_vN` names version N of BASE: (BASE, N). Other names are unversioned.
+pub fn split_version(name: &str) -> Option<(&str, u32)> {
+    let (base, version) = name.rsplit_once("_v")?;
+    Some((base, version.parse().ok()?))
+}
+
 impl Kfunc {
     pub fn proto(&self) -> &Prototype {
         self.proto.as_ref().expect("prototypes are parsed by Manifest::parse")

@@ -57,9 +57,10 @@ pub fn parse_ko(data: &[u8], base: Arc<Btf>) -> Result<LevelAbi> {
         }
     }
     ensure!(!registered.is_empty(), "registers no kfunc sets ({SET_SYMBOL_PREFIX}* symbols): not a stable_kfuncs build");
+    let tags = skf_tags(&btf)?;
     let kfuncs = registered
         .into_iter()
-        .map(|(id, (prog_types, flags))| kfunc_abi(&btf, id, prog_types, flags))
+        .map(|(id, (prog_types, flags))| kfunc_abi(&btf, &tags, id, prog_types, flags))
         .collect::<Result<Vec<_>>>()
         .context("its kfunc sets name functions that are not its kfuncs: is --btf-base the vmlinux it was built against?")?;
     Ok(LevelAbi { api_level: api_level(&btf)?, kfuncs: kfuncs.into_iter().map(|k| (k.name.clone(), k)).collect() })
@@ -98,25 +99,28 @@ fn api_level(btf: &Btf) -> Result<u32> {
     u32::try_from(value).with_context(|| format!("SKF_API_LEVEL = {value} is not a level"))
 }
 
-/// Decl tags `skf.KEY=VALUE` on function `id`, by key.
-fn skf_tags(btf: &Btf, id: u32) -> Result<BTreeMap<String, String>> {
-    let mut tags = BTreeMap::new();
-    for (tag_id, t) in btf.types().filter(|(_, t)| t.kind == KIND_DECL_TAG && t.size_or_type == id) {
+/// Decl tags `skf.KEY=VALUE` on whole declarations: tags by key, by the id they tag.
+type SkfTags = BTreeMap<u32, BTreeMap<String, String>>;
+
+fn skf_tags(btf: &Btf) -> Result<SkfTags> {
+    let mut tags = SkfTags::new();
+    for (tag_id, t) in btf.types().filter(|(_, t)| t.kind == KIND_DECL_TAG) {
         if btf.decl_tag_component(tag_id)? != -1 {
             continue;
         }
         if let Some((key, value)) = btf.name(t).strip_prefix("skf.").and_then(|kv| kv.split_once('=')) {
-            tags.insert(key.to_string(), value.to_string());
+            tags.entry(t.size_or_type).or_default().insert(key.to_string(), value.to_string());
         }
     }
     Ok(tags)
 }
 
-fn kfunc_abi(btf: &Btf, id: u32, prog_types: BTreeSet<String>, flags: BTreeSet<String>) -> Result<KfuncAbi> {
+fn kfunc_abi(btf: &Btf, tags: &SkfTags, id: u32, prog_types: BTreeSet<String>, flags: BTreeSet<String>) -> Result<KfuncAbi> {
     let func = btf.type_by_id(id)?;
     ensure!(func.kind == KIND_FUNC, "kfunc set entry {id} is not a function in the module's BTF");
     let name = btf.name(func).to_string();
-    let tags = skf_tags(btf, id)?;
+    let no_tags = BTreeMap::new();
+    let tags = tags.get(&id).unwrap_or(&no_tags);
     let level = |key: &str| -> Result<Option<u32>> {
         tags.get(key).map(|v| v.parse().with_context(|| format!("{name}: decl tag skf.{key}={v} is not a level"))).transpose()
     };
@@ -147,17 +151,19 @@ pub fn read_running() -> Result<LevelAbi> {
     }
     let btf = Btf::parse_split(&read(Path::new(SYSFS_BTF_MODULE), "module BTF")?, load_base(Path::new(SYSFS_BTF_VMLINUX))?)
         .context("malformed BTF in /sys/kernel/btf/stable_kfuncs")?;
+    let tags = skf_tags(&btf)?;
     let mut kfuncs = BTreeMap::new();
-    for (id, t) in btf.types().filter(|(_, t)| t.kind == KIND_FUNC) {
-        if !skf_tags(&btf, id)?.contains_key("class") {
+    for (&id, _) in tags.iter().filter(|(_, t)| t.contains_key("class")) {
+        let func = btf.type_by_id(id)?;
+        if func.kind != KIND_FUNC {
             continue;
         }
-        let name = btf.name(t);
+        let name = btf.name(func);
         let words = |attr: &str| -> Result<BTreeSet<String>> {
             let text = sysfs_value(&format!("kfuncs/{name}/{attr}"))?;
             Ok(text.split(|c: char| c.is_whitespace() || c == '|').filter(|w| !w.is_empty()).map(String::from).collect())
         };
-        let k = kfunc_abi(&btf, id, words("prog_types")?, words("flags")?)?;
+        let k = kfunc_abi(&btf, &tags, id, words("prog_types")?, words("flags")?)?;
         kfuncs.insert(k.name.clone(), k);
     }
     Ok(LevelAbi { api_level: api_level(&btf)?, kfuncs })

@@ -5,7 +5,8 @@ use super::{builtin_manifest, level_text, print_json};
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::abi::{Class, KfuncAbi};
+use skf::abi::KfuncAbi;
+use skf::manifest::split_version;
 use skf::module_btf::read_running;
 use skf::sysfs::{kfunc_counter, sysfs_value};
 
@@ -45,10 +46,6 @@ struct Listing {
     kfuncs: Vec<Entry>,
 }
 
-fn version_of(name: &str) -> u32 {
-    name.rsplit_once("_v").and_then(|(_, v)| v.parse().ok()).unwrap_or(1)
-}
-
 fn listing() -> Result<Listing> {
     let running = read_running()?;
     let kfuncs = running
@@ -56,7 +53,7 @@ fn listing() -> Result<Listing> {
         .into_values()
         .map(|abi| {
             Ok(Entry {
-                version: version_of(&abi.name),
+                version: split_version(&abi.name).map_or(1, |(_, v)| v),
                 programs: kfunc_counter(&abi.name, "programs")?,
                 calls: kfunc_counter(&abi.name, "calls")?,
                 doc: sysfs_value(&format!("kfuncs/{}/doc", abi.name))?,
@@ -71,13 +68,6 @@ fn listing() -> Result<Listing> {
         call_counting: sysfs_value("call_counting")? == "1",
         kfuncs,
     })
-}
-
-fn class_text(class: Class) -> &'static str {
-    match class {
-        Class::Stable => "stable",
-        Class::Deprecated => "deprecated",
-    }
 }
 
 fn join(set: &std::collections::BTreeSet<String>, sep: &str) -> String {
@@ -100,7 +90,7 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
                     "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
                     e.name,
                     e.version,
-                    class_text(e.abi.class),
+                    e.abi.class.name(),
                     e.abi.since,
                     level_text(e.abi.deprecated),
                     level_text(e.abi.removed),
@@ -121,7 +111,7 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
                 println!("{}", e.abi.proto);
                 println!("  {}", e.doc);
                 println!("  version      {}", e.version);
-                println!("  class        {}", class_text(e.abi.class));
+                println!("  class        {}", e.abi.class.name());
                 println!("  since        API {}", e.abi.since);
                 println!("  deprecated   {}", level_text(e.abi.deprecated));
                 println!("  removed      {}", level_text(e.abi.removed));

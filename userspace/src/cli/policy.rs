@@ -1,9 +1,9 @@
 //! `skf policy get|set`: the module's answer to deprecated kfunc use.
 
 use super::{print_json, require_root};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
-use skf::sysfs::{sysfs_value, SYSFS_DIR};
+use skf::sysfs::{sysfs_value, write_sysfs_value};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -30,8 +30,7 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
     if let Verb::Set { policy } = verb {
         require_root("skf policy set")?;
         let name = policy.to_possible_value().expect("no variant is skipped").get_name().to_string();
-        sysfs_value("policy")?;
-        std::fs::write(format!("{SYSFS_DIR}/policy"), &name).with_context(|| format!("cannot set the policy to {name}"))?;
+        write_sysfs_value("policy", &name)?;
     }
     let policy = sysfs_value("policy")?;
     if json {

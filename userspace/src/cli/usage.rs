@@ -1,11 +1,10 @@
 //! `skf usage show|reset`: the module's per-kfunc counters.
 
 use super::{print_json, require_root};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use serde::Serialize;
-use skf::module_btf::read_running;
-use skf::sysfs::{kfunc_counter, sysfs_value, SYSFS_DIR};
+use skf::sysfs::{kfunc_counter, kfunc_names, sysfs_value, write_sysfs_value, SYSFS_DIR};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -26,13 +25,11 @@ struct Usage {
 pub fn run(verb: Verb, json: bool) -> Result<u8> {
     if let Verb::Reset = verb {
         require_root("skf usage reset")?;
-        sysfs_value("api_level")?;
-        std::fs::write(format!("{SYSFS_DIR}/reset_usage"), "1").context("cannot reset the counters")?;
+        write_sysfs_value("reset_usage", "1")?;
     }
     let counting = sysfs_value("call_counting")? == "1";
-    let usage = read_running()?
-        .kfuncs
-        .keys()
+    let usage = kfunc_names()?
+        .iter()
         .map(|name| {
             let calls = if counting { Some(kfunc_counter(name, "calls")?) } else { None };
             Ok(Usage { kfunc: name.clone(), programs: kfunc_counter(name, "programs")?, calls })

@@ -1,7 +1,7 @@
 //! bpf/include/stable_kfuncs.bpf.h: what BPF programs include.
 
 use super::HEADER_NOTE;
-use crate::manifest::{Kfunc, Manifest};
+use crate::manifest::{split_version, Kfunc, Manifest};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -74,10 +74,8 @@ pub fn header(m: &Manifest) -> String {
 fn version_chains(m: &Manifest) -> Vec<Vec<&Kfunc>> {
     let mut chains: BTreeMap<&str, Vec<(u32, &Kfunc)>> = BTreeMap::new();
     for k in &m.kfuncs {
-        if let Some((base, v)) = k.name.rsplit_once("_v") {
-            if let Ok(v) = v.parse::<u32>() {
-                chains.entry(base).or_default().push((v, k));
-            }
+        if let Some((base, v)) = split_version(&k.name) {
+            chains.entry(base).or_default().push((v, k));
         }
     }
     chains
@@ -94,7 +92,7 @@ fn version_chains(m: &Manifest) -> Vec<Vec<&Kfunc>> {
 /// when the arguments it lacks are zero (new flags the old one cannot honour).
 fn compat_wrapper(chain: &[&Kfunc]) -> String {
     let newest = chain[0].proto();
-    let base = chain[0].name.rsplit_once("_v").map_or(chain[0].name.as_str(), |(b, _)| b);
+    let base = split_version(&chain[0].name).map_or(chain[0].name.as_str(), |(b, _)| b);
     let params: Vec<String> = newest.params.iter().map(|p| p.to_string()).collect();
     let mut s = format!(
         "\n/*\n * {base}(): calls the newest of {} that the running module\n * offers; -EOPNOTSUPP if none can serve these arguments.\n */\nstatic __always_inline {} {base}({})\n{{\n",
