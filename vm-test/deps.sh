@@ -12,6 +12,8 @@ APT_PACKAGES=(
 	make cpio xz-utils kmod rsync
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool
+	# pahole 1.31 from vm-test/vendor, for the pahole131 kernel flavour.
+	cmake libdw-dev
 	# libbpf headers, for compiling BPF objects outside cargo (skf's tests).
 	libbpf-dev
 	# Cross-linking aarch64 userspace binaries for the arm64 guest.

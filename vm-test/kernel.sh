@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Test kernels, cached outside the repo.
 #
-#   kernel.sh build ARCH   build (or reuse) the test kernel, print its tree
-#   kernel.sh path ARCH    print the tree the current key maps to; fail if unbuilt
-#   kernel.sh image ARCH   print the bootable image of that tree
+#   kernel.sh build MACHINE    build (or reuse) the test kernel, print its tree
+#   kernel.sh path MACHINE     print the tree the current key maps to; fail if unbuilt
+#   kernel.sh image MACHINE    print the bootable image of that tree
+#   kernel.sh pahole MACHINE   print the pahole it is built with (modules must match)
+#
+# MACHINE is x86_64, arm64 or x86_64-pahole131-kasan (lib.sh).
 #
 # The cache key covers the kernel package version, the config fragments, this
 # script and the toolchain versions: change any of them and the kernel is
@@ -11,29 +14,48 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-fragments() { echo "$SKF_REPO/vm-test/config/common.config" "$SKF_REPO/vm-test/config/$1.config"; }
+fragments() {
+	local config=$SKF_REPO/vm-test/config
+	echo "$config/common.config" "$config/$(machine_arch "$1").config"
+	case "$(machine_flavour "$1")" in
+	pahole131-kasan) echo "$config/kasan.config" ;;
+	esac
+}
+
+# The pahole a machine's kernel (and so its modules) is built with.
+pahole_of() {
+	case "$(machine_flavour "$1")" in
+	pahole131-*) "$SKF_REPO/vm-test/pahole.sh" "${2:-path}" ;;
+	*) command -v pahole || die "pahole not found: run 'make deps'" ;;
+	esac
+}
 
 toolchain_versions() {
 	clang --version | head -1
 	ld.lld --version | head -1
 	rustc --version
 	bindgen --version
-	pahole --version
+	# The vendored pahole is keyed by its path, which holds its source's hash,
+	# so computing the key never needs it built.
+	case "$(machine_flavour "$1")" in
+	pahole131-*) pahole_of "$1" ;;
+	*) pahole --version ;;
+	esac
 }
 
 kernel_key() {
-	local arch=$1 f
+	local machine=$1 f
 	{
-		echo "$arch $(kernel_package_version)"
-		for f in $(fragments "$arch") "$0"; do sha256sum <"$f"; done
-		toolchain_versions
+		echo "$machine $(kernel_package_version)"
+		for f in $(fragments "$machine") "$0"; do sha256sum <"$f"; done
+		toolchain_versions "$machine"
 	} | sha256sum | cut -c1-16
 }
 
 kernel_dir() {
-	local arch=$1 ver
+	local machine=$1 ver
 	ver=$(kernel_package_version)
-	echo "$SKF_CACHE/kernel/$arch-${ver//[^A-Za-z0-9.]/_}-$(kernel_key "$arch")"
+	echo "$SKF_CACHE/kernel/$machine-${ver//[^A-Za-z0-9.]/_}-$(kernel_key "$machine")"
 }
 
 image_of() {
@@ -81,51 +103,56 @@ verify_config() {
 }
 
 build() {
-	local arch=$1 dir src jobs targets
-	dir=$(kernel_dir "$arch")
+	local machine=$1 arch dir src jobs targets pahole
+	arch=$(machine_arch "$machine")
+	dir=$(kernel_dir "$machine")
+	mkdir -p "$dir"
+	# Another build of the same key (a parallel `make`) may hold the lock:
+	# wait for it, then reuse what it built.
+	exec 9>"$dir.lock"
+	flock 9
 	if [ -f "$dir/.skf-complete" ]; then
-		log "reusing cached $arch kernel: $dir"
+		log "reusing cached $machine kernel: $dir"
 		echo "$dir"
 		return
 	fi
 	src=$(source_dir)
-	mkdir -p "$dir"
-	exec 9>"$dir.lock"
-	flock 9
-	local make=(make -C "$src" O="$dir" ARCH="$arch" LLVM=1)
+	pahole=$(pahole_of "$machine" build)
+	local make=(make -C "$src" O="$dir" ARCH="$arch" LLVM=1 PAHOLE="$pahole")
 	jobs=$(($(nproc) + 1))
-	log "configuring $arch kernel in $dir"
+	log "configuring $machine kernel in $dir"
 	"${make[@]}" -s tinyconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" $(fragments "$arch") >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" $(fragments "$machine") >/dev/null
 	"${make[@]}" -s olddefconfig
-	verify_config "$dir/.config" $(fragments "$arch")
+	verify_config "$dir/.config" $(fragments "$machine")
 	case "$arch" in
 	x86_64) targets="bzImage modules" ;;
 	arm64) targets="Image modules" ;;
 	esac
-	log "building $arch kernel ($targets) with -j$jobs"
+	log "building $machine kernel ($targets) with -j$jobs, $("$pahole" --version | sed 's/^v/pahole /')"
 	local start=$SECONDS
 	"${make[@]}" -j"$jobs" $targets >"$dir/build.log" 2>&1 ||
-		{ tail -40 "$dir/build.log" >&2; die "$arch kernel build failed; full log: $dir/build.log"; }
+		{ tail -40 "$dir/build.log" >&2; die "$machine kernel build failed; full log: $dir/build.log"; }
 	[ -f "$dir/vmlinux" ] || die "$dir/vmlinux missing after build: modules would get no BTF"
-	log "$arch kernel built in $((SECONDS - start))s"
+	log "$machine kernel built in $((SECONDS - start))s"
 	echo "$((SECONDS - start))" >"$dir/.skf-build-seconds"
 	touch "$dir/.skf-complete"
 	echo "$dir"
 }
 
 cmd=${1:-}
-arch=$(normalize_arch "${2:-x86_64}")
+machine=$(normalize_machine "${2:-x86_64}")
 case "$cmd" in
-build) build "$arch" ;;
+build) build "$machine" ;;
 path)
-	dir=$(kernel_dir "$arch")
-	[ -f "$dir/.skf-complete" ] || die "no $arch test kernel built for the current config and toolchain: run 'make kernel ARCH=$arch'"
+	dir=$(kernel_dir "$machine")
+	[ -f "$dir/.skf-complete" ] || die "no $machine test kernel built for the current config and toolchain: run 'make kernel ARCH=$(machine_arch "$machine")$(f=$(machine_flavour "$machine"); echo "${f:+ FLAVOUR=$f}")'"
 	echo "$dir"
 	;;
 image)
-	dir=$("$0" path "$arch")
-	image_of "$arch" "$dir"
+	dir=$("$0" path "$machine")
+	image_of "$(machine_arch "$machine")" "$dir"
 	;;
-*) die "usage: kernel.sh build|path|image [x86_64|arm64]" ;;
+pahole) pahole_of "$machine" ;;
+*) die "usage: kernel.sh build|path|image|pahole [x86_64|arm64|x86_64-pahole131-kasan]" ;;
 esac

@@ -24,6 +24,27 @@ kernel_package_version() {
 		die "linux-source-$SKF_KERNEL_SERIES is not installed: run 'make deps'"
 }
 
+# A test machine is an architecture, optionally with a kernel flavour:
+#   x86_64, arm64             Debian's pahole (1.24)
+#   x86_64-pahole131-kasan    pahole 1.31, as distributions build with (module
+#                             BTF gets .BTF.base), and KASAN; one flavour for
+#                             both saves a 10-minute kernel build
+SKF_FLAVOURS=(pahole131-kasan)
+
+# Prints the canonical machine name, or dies naming the bad part.
+normalize_machine() {
+	local arch flavour=
+	arch=$(normalize_arch "${1%%-*}") || exit
+	case "$1" in *-*) flavour=${1#*-} ;; esac
+	if [ -n "$flavour" ] && [[ " ${SKF_FLAVOURS[*]} " != *" $flavour "* ]]; then
+		die "unknown kernel flavour '$flavour' in '$1': use ${SKF_FLAVOURS[*]}"
+	fi
+	echo "$arch${flavour:+-$flavour}"
+}
+
+machine_arch() { echo "${1%%-*}"; }
+machine_flavour() { case "$1" in *-*) echo "${1#*-}" ;; esac; }
+
 normalize_arch() {
 	case "${1:-x86_64}" in
 	x86_64 | x86 | amd64) echo x86_64 ;;
