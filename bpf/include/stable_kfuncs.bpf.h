@@ -17,6 +17,8 @@
 #endif
 
 /* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */
+typedef __u8 u8;
+typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
 typedef __s32 s32;
@@ -26,11 +28,13 @@ typedef __s64 s64;
  * kernel's, and a forward-declared struct never matches a struct; an empty
  * definition does (structs match by name). vmlinux.h has the real ones. */
 #ifndef __VMLINUX_H__
+struct request {};
+struct sock {};
 struct task_struct {};
 #endif
 
 /* The newest API level this header knows. */
-#define SKF_API_NEWEST 3
+#define SKF_API_NEWEST 4
 
 /* The loaded module's API level, read from its BTF at load time (CO-RE);
  * 0 if stable_kfuncs is not loaded. */
@@ -41,6 +45,42 @@ enum skf_api_level { SKF_API_LEVEL = 0 };
 
 /* Flags. */
 #define SKF_COMM_GROUP_LEADER 0x1ULL /* skf_task_comm_v2: copy the thread group leader's comm, i.e. the process name */
+#define SKF_RSS_FILE 0x1ULL /* skf_task_rss_kind_bytes: file-backed pages (RssFile in /proc/PID/status) */
+#define SKF_RSS_ANON 0x2ULL /* skf_task_rss_kind_bytes: anonymous pages (RssAnon) */
+#define SKF_RSS_SHMEM 0x4ULL /* skf_task_rss_kind_bytes: shared memory pages (RssShmem) */
+
+/* Values kfuncs take or return. */
+#define SKF_TASK_RUNNING 0 /* skf_task_state: running or runnable ('R' in /proc/PID/stat) */
+#define SKF_TASK_SLEEPING 1 /* skf_task_state: interruptible sleep ('S' in /proc/PID/stat) */
+#define SKF_TASK_DISK_SLEEP 2 /* skf_task_state: uninterruptible sleep ('D' in /proc/PID/stat) */
+#define SKF_TASK_STOPPED 3 /* skf_task_state: stopped by a signal ('T' in /proc/PID/stat) */
+#define SKF_TASK_TRACED 4 /* skf_task_state: stopped by a tracer ('t' in /proc/PID/stat) */
+#define SKF_TASK_DEAD 5 /* skf_task_state: dead ('X' in /proc/PID/stat) */
+#define SKF_TASK_ZOMBIE 6 /* skf_task_state: zombie, not yet reaped ('Z' in /proc/PID/stat) */
+#define SKF_TASK_PARKED 7 /* skf_task_state: parked kthread ('P' in /proc/PID/stat) */
+#define SKF_TASK_IDLE 8 /* skf_task_state: idle kthread (TASK_IDLE) ('I' in /proc/PID/stat) */
+#define SKF_BLK_OP_READ 0 /* skf_rq_op: read */
+#define SKF_BLK_OP_WRITE 1 /* skf_rq_op: write */
+#define SKF_BLK_OP_FLUSH 2 /* skf_rq_op: cache flush */
+#define SKF_BLK_OP_DISCARD 3 /* skf_rq_op: discard */
+#define SKF_BLK_OP_SECURE_ERASE 4 /* skf_rq_op: secure erase */
+#define SKF_BLK_OP_WRITE_ZEROES 5 /* skf_rq_op: write zeroes */
+#define SKF_BLK_OP_ZONE 6 /* skf_rq_op: zone management (append, open, close, finish, reset) */
+#define SKF_BLK_OP_DRIVER 7 /* skf_rq_op: driver-private passthrough (DRV_IN, DRV_OUT) */
+#define SKF_BLK_OP_OTHER 8 /* skf_rq_op: an op this level does not name */
+#define SKF_NS_PID 0 /* skf_task_ns_inum: pid namespace: task_active_pid_ns(), /proc/PID/ns/pid */
+#define SKF_NS_MNT 1 /* skf_task_ns_inum: mount namespace: /proc/PID/ns/mnt */
+#define SKF_NS_NET 2 /* skf_task_ns_inum: network namespace: /proc/PID/ns/net */
+
+/* skf_sk_tuple: a socket's addresses; family AF_INET keeps the IPv4 address in the first 4 bytes (network order), ports are in host order */
+struct skf_sock_tuple {
+	u16 family;
+	u16 protocol;
+	u16 local_port;
+	u16 remote_port;
+	u8 local_addr[16];
+	u8 remote_addr[16];
+};
 
 /* Every kfunc version ever released. */
 /* API 1, deprecated in 2, removed in 3: Copies task's comm into buf, NUL-terminated; returns the length copied, or -EINVAL. */
@@ -57,8 +97,40 @@ extern u64 skf_task_cpu_time_ns(struct task_struct *task) __ksym __weak;
 extern u64 skf_task_cgroup_id(struct task_struct *task) __ksym __weak;
 /* API 2: Id of the v2 cgroup ancestor of task at level (0 is the root); 0 if level is out of range. */
 extern u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level) __ksym __weak;
-/* API 1: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
+/* API 1, deprecated in 4, removed in 5: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak;
+/* API 4: Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
+extern s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags) __ksym __weak;
+/* API 4: State of task as an SKF_TASK_* value, the letter /proc/PID/stat shows (task_state_index()). */
+extern u32 skf_task_state(struct task_struct *task) __ksym __weak;
+/* API 4: Nice value of task, -20..19 (task_nice()). */
+extern int skf_task_nice(struct task_struct *task) __ksym __weak;
+/* API 4: Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones. */
+extern int skf_task_prio(struct task_struct *task) __ksym __weak;
+/* API 4: Voluntary context switches of task (voluntary_ctxt_switches in /proc/PID/task/TID/status). */
+extern u64 skf_task_nvcsw(struct task_struct *task) __ksym __weak;
+/* API 4: Involuntary context switches of task (nonvoluntary_ctxt_switches in /proc/PID/task/TID/status). */
+extern u64 skf_task_nivcsw(struct task_struct *task) __ksym __weak;
+/* API 4: Pid of task as seen in the pid namespace whose inode number is pidns_inum (stat -L /proc/PID/ns/pid), or in the task's own with 0; 0 where the task is not visible there (NSpid in /proc/PID/status). */
+extern s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum) __ksym __weak;
+/* API 4: As skf_task_pid_in_ns for the thread group id (NStgid in /proc/PID/status). */
+extern s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum) __ksym __weak;
+/* API 4: Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
+extern s64 skf_task_ns_inum(struct task_struct *task, u32 kind) __ksym __weak;
+/* API 4: Device number of rq's disk as stat(2) st_rdev encodes it (new_encode_dev(disk_devt())); 0 for a request without a disk. */
+extern u32 skf_rq_dev(struct request *rq) __ksym __weak;
+/* API 4: Start sector of rq in 512-byte units (blk_rq_pos()). */
+extern u64 skf_rq_sector(struct request *rq) __ksym __weak;
+/* API 4: Bytes rq still has to transfer (blk_rq_bytes()). */
+extern u32 skf_rq_bytes(struct request *rq) __ksym __weak;
+/* API 4: Operation of rq as an SKF_BLK_OP_* value (req_op()). */
+extern u32 skf_rq_op(struct request *rq) __ksym __weak;
+/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. */
+extern int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz) __ksym __weak;
+/* API 4: Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it. */
+extern u64 skf_sk_netns_cookie(struct sock *sk) __ksym __weak;
+/* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP. */
+extern s64 skf_tcp_srtt_us(struct sock *sk) __ksym __weak;
 
 /*
  * skf_task_comm(): calls the newest of skf_task_comm_v2, skf_task_comm_v1 that the running module

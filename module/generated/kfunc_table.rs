@@ -12,14 +12,74 @@ pub(crate) const API_LEVEL: u32 = 1;
 pub(crate) const API_LEVEL: u32 = 2;
 #[cfg(skf_api = "3")]
 pub(crate) const API_LEVEL: u32 = 3;
-#[cfg(not(any(skf_api = "1", skf_api = "2", skf_api = "3")))]
-compile_error!("SKF_API must be an API level from 1 to 3");
+#[cfg(skf_api = "4")]
+pub(crate) const API_LEVEL: u32 = 4;
+#[cfg(not(any(skf_api = "1", skf_api = "2", skf_api = "3", skf_api = "4")))]
+compile_error!("SKF_API must be an API level from 1 to 4");
 
 /// skf_task_comm_v2 flag: copy the thread group leader's comm, i.e. the process name.
 pub(crate) const SKF_COMM_GROUP_LEADER: u64 = 0x1;
+/// skf_task_rss_kind_bytes flag: file-backed pages (RssFile in /proc/PID/status).
+pub(crate) const SKF_RSS_FILE: u64 = 0x1;
+/// skf_task_rss_kind_bytes flag: anonymous pages (RssAnon).
+pub(crate) const SKF_RSS_ANON: u64 = 0x2;
+/// skf_task_rss_kind_bytes flag: shared memory pages (RssShmem).
+pub(crate) const SKF_RSS_SHMEM: u64 = 0x4;
+/// skf_task_state value: running or runnable ('R' in /proc/PID/stat).
+pub(crate) const SKF_TASK_RUNNING: u64 = 0;
+/// skf_task_state value: interruptible sleep ('S' in /proc/PID/stat).
+pub(crate) const SKF_TASK_SLEEPING: u64 = 1;
+/// skf_task_state value: uninterruptible sleep ('D' in /proc/PID/stat).
+pub(crate) const SKF_TASK_DISK_SLEEP: u64 = 2;
+/// skf_task_state value: stopped by a signal ('T' in /proc/PID/stat).
+pub(crate) const SKF_TASK_STOPPED: u64 = 3;
+/// skf_task_state value: stopped by a tracer ('t' in /proc/PID/stat).
+pub(crate) const SKF_TASK_TRACED: u64 = 4;
+/// skf_task_state value: dead ('X' in /proc/PID/stat).
+pub(crate) const SKF_TASK_DEAD: u64 = 5;
+/// skf_task_state value: zombie, not yet reaped ('Z' in /proc/PID/stat).
+pub(crate) const SKF_TASK_ZOMBIE: u64 = 6;
+/// skf_task_state value: parked kthread ('P' in /proc/PID/stat).
+pub(crate) const SKF_TASK_PARKED: u64 = 7;
+/// skf_task_state value: idle kthread (TASK_IDLE) ('I' in /proc/PID/stat).
+pub(crate) const SKF_TASK_IDLE: u64 = 8;
+/// skf_rq_op value: read.
+pub(crate) const SKF_BLK_OP_READ: u64 = 0;
+/// skf_rq_op value: write.
+pub(crate) const SKF_BLK_OP_WRITE: u64 = 1;
+/// skf_rq_op value: cache flush.
+pub(crate) const SKF_BLK_OP_FLUSH: u64 = 2;
+/// skf_rq_op value: discard.
+pub(crate) const SKF_BLK_OP_DISCARD: u64 = 3;
+/// skf_rq_op value: secure erase.
+pub(crate) const SKF_BLK_OP_SECURE_ERASE: u64 = 4;
+/// skf_rq_op value: write zeroes.
+pub(crate) const SKF_BLK_OP_WRITE_ZEROES: u64 = 5;
+/// skf_rq_op value: zone management (append, open, close, finish, reset).
+pub(crate) const SKF_BLK_OP_ZONE: u64 = 6;
+/// skf_rq_op value: driver-private passthrough (DRV_IN, DRV_OUT).
+pub(crate) const SKF_BLK_OP_DRIVER: u64 = 7;
+/// skf_rq_op value: an op this level does not name.
+pub(crate) const SKF_BLK_OP_OTHER: u64 = 8;
+/// skf_task_ns_inum value: pid namespace: task_active_pid_ns(), /proc/PID/ns/pid.
+pub(crate) const SKF_NS_PID: u64 = 0;
+/// skf_task_ns_inum value: mount namespace: /proc/PID/ns/mnt.
+pub(crate) const SKF_NS_MNT: u64 = 1;
+/// skf_task_ns_inum value: network namespace: /proc/PID/ns/net.
+pub(crate) const SKF_NS_NET: u64 = 2;
+/// skf_sk_tuple: a socket's addresses; family AF_INET keeps the IPv4 address in the first 4 bytes (network order), ports are in host order.
+#[repr(C)]
+pub(crate) struct skf_sock_tuple {
+    pub(crate) family: u16,
+    pub(crate) protocol: u16,
+    pub(crate) local_port: u16,
+    pub(crate) remote_port: u16,
+    pub(crate) local_addr: [u8; 16],
+    pub(crate) remote_addr: [u8; 16],
+}
 
 /// Every kfunc ever released, by `enum skf_kfunc_index`.
-pub(crate) static KFUNCS: [KfuncInfo; 8] = [
+pub(crate) static KFUNCS: [KfuncInfo; 24] = [
     KfuncInfo {
         name: c_str!("skf_task_comm_v1"),
         family: "task",
@@ -111,10 +171,202 @@ pub(crate) static KFUNCS: [KfuncInfo; 8] = [
         flags: "KF_TRUSTED_ARGS",
         prog_types: "tracing kprobe syscall",
         since: 1,
+        deprecated: Some(4),
+        removed: Some(5),
+        replacement: Some("skf_task_rss_kind_bytes"),
+        doc: "Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_rss_kind_bytes"),
+        family: "mm",
+        proto: "s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held.",
+        doc: "Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_state"),
+        family: "sched",
+        proto: "u32 skf_task_state(struct task_struct *task)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "State of task as an SKF_TASK_* value, the letter /proc/PID/stat shows (task_state_index()).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_nice"),
+        family: "sched",
+        proto: "int skf_task_nice(struct task_struct *task)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Nice value of task, -20..19 (task_nice()).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_prio"),
+        family: "sched",
+        proto: "int skf_task_prio(struct task_struct *task)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_nvcsw"),
+        family: "sched",
+        proto: "u64 skf_task_nvcsw(struct task_struct *task)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Voluntary context switches of task (voluntary_ctxt_switches in /proc/PID/task/TID/status).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_nivcsw"),
+        family: "sched",
+        proto: "u64 skf_task_nivcsw(struct task_struct *task)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Involuntary context switches of task (nonvoluntary_ctxt_switches in /proc/PID/task/TID/status).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_pid_in_ns"),
+        family: "ns",
+        proto: "s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Pid of task as seen in the pid namespace whose inode number is pidns_inum (stat -L /proc/PID/ns/pid), or in the task's own with 0; 0 where the task is not visible there (NSpid in /proc/PID/status).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_tgid_in_ns"),
+        family: "ns",
+        proto: "s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "As skf_task_pid_in_ns for the thread group id (NStgid in /proc/PID/status).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_task_ns_inum"),
+        family: "ns",
+        proto: "s64 skf_task_ns_inum(struct task_struct *task, u32 kind)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing kprobe syscall",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_rq_dev"),
+        family: "block",
+        proto: "u32 skf_rq_dev(struct request *rq)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Device number of rq's disk as stat(2) st_rdev encodes it (new_encode_dev(disk_devt())); 0 for a request without a disk.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_rq_sector"),
+        family: "block",
+        proto: "u64 skf_rq_sector(struct request *rq)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Start sector of rq in 512-byte units (blk_rq_pos()).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_rq_bytes"),
+        family: "block",
+        proto: "u32 skf_rq_bytes(struct request *rq)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Bytes rq still has to transfer (blk_rq_bytes()).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_rq_op"),
+        family: "block",
+        proto: "u32 skf_rq_op(struct request *rq)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Operation of rq as an SKF_BLK_OP_* value (req_op()).",
+    },
+    KfuncInfo {
+        name: c_str!("skf_sk_tuple"),
+        family: "net",
+        proto: "int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_sk_netns_cookie"),
+        family: "net",
+        proto: "u64 skf_sk_netns_cookie(struct sock *sk)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it.",
+    },
+    KfuncInfo {
+        name: c_str!("skf_tcp_srtt_us"),
+        family: "net",
+        proto: "s64 skf_tcp_srtt_us(struct sock *sk)",
+        flags: "KF_TRUSTED_ARGS",
+        prog_types: "tracing",
+        since: 4,
+        deprecated: None,
+        removed: None,
+        replacement: None,
+        doc: "Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP.",
     },
 ];
 
@@ -127,6 +379,22 @@ const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> u64 = crate
 const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> u64 = crate::kfuncs::skf_rs_task_cgroup_id;
 const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct, core::ffi::c_int) -> u64 = crate::kfuncs::skf_rs_task_cgroup_ancestor_id;
 const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> i64 = crate::kfuncs::skf_rs_task_rss_bytes;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct, u64) -> i64 = crate::kfuncs::skf_rs_task_rss_kind_bytes;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> u32 = crate::kfuncs::skf_rs_task_state;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> core::ffi::c_int = crate::kfuncs::skf_rs_task_nice;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> core::ffi::c_int = crate::kfuncs::skf_rs_task_prio;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> u64 = crate::kfuncs::skf_rs_task_nvcsw;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct) -> u64 = crate::kfuncs::skf_rs_task_nivcsw;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct, u32) -> i32 = crate::kfuncs::skf_rs_task_pid_in_ns;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct, u32) -> i32 = crate::kfuncs::skf_rs_task_tgid_in_ns;
+const _: unsafe extern "C" fn(*mut kernel::bindings::task_struct, u32) -> i64 = crate::kfuncs::skf_rs_task_ns_inum;
+const _: unsafe extern "C" fn(*mut kernel::bindings::request) -> u32 = crate::kfuncs::skf_rs_rq_dev;
+const _: unsafe extern "C" fn(*mut kernel::bindings::request) -> u64 = crate::kfuncs::skf_rs_rq_sector;
+const _: unsafe extern "C" fn(*mut kernel::bindings::request) -> u32 = crate::kfuncs::skf_rs_rq_bytes;
+const _: unsafe extern "C" fn(*mut kernel::bindings::request) -> u32 = crate::kfuncs::skf_rs_rq_op;
+const _: unsafe extern "C" fn(*mut kernel::bindings::sock, *mut kernel::ffi::c_char, u32) -> core::ffi::c_int = crate::kfuncs::skf_rs_sk_tuple;
+const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> u64 = crate::kfuncs::skf_rs_sk_netns_cookie;
+const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> i64 = crate::kfuncs::skf_rs_tcp_srtt_us;
 
 /// Fields Rust reads through bindgen, checked against C at load.
 pub(crate) static LAYOUT_FIELDS: [LayoutField; 13] = [

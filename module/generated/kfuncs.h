@@ -5,9 +5,11 @@
 
 #include <linux/types.h>
 
+struct request;
+struct sock;
 struct task_struct;
 
-#define SKF_API_NEWEST 3
+#define SKF_API_NEWEST 4
 
 /* Indices into every per-kfunc table; the same at every API level. */
 enum skf_kfunc_index {
@@ -19,6 +21,22 @@ enum skf_kfunc_index {
 	SKF_KFUNC_skf_task_cgroup_id,
 	SKF_KFUNC_skf_task_cgroup_ancestor_id,
 	SKF_KFUNC_skf_task_rss_bytes,
+	SKF_KFUNC_skf_task_rss_kind_bytes,
+	SKF_KFUNC_skf_task_state,
+	SKF_KFUNC_skf_task_nice,
+	SKF_KFUNC_skf_task_prio,
+	SKF_KFUNC_skf_task_nvcsw,
+	SKF_KFUNC_skf_task_nivcsw,
+	SKF_KFUNC_skf_task_pid_in_ns,
+	SKF_KFUNC_skf_task_tgid_in_ns,
+	SKF_KFUNC_skf_task_ns_inum,
+	SKF_KFUNC_skf_rq_dev,
+	SKF_KFUNC_skf_rq_sector,
+	SKF_KFUNC_skf_rq_bytes,
+	SKF_KFUNC_skf_rq_op,
+	SKF_KFUNC_skf_sk_tuple,
+	SKF_KFUNC_skf_sk_netns_cookie,
+	SKF_KFUNC_skf_tcp_srtt_us,
 	SKF_NR_KFUNCS
 };
 
@@ -31,6 +49,22 @@ u64 skf_rs_task_cpu_time_ns(struct task_struct *task);
 u64 skf_rs_task_cgroup_id(struct task_struct *task);
 u64 skf_rs_task_cgroup_ancestor_id(struct task_struct *task, int level);
 s64 skf_rs_task_rss_bytes(struct task_struct *task);
+s64 skf_rs_task_rss_kind_bytes(struct task_struct *task, u64 flags);
+u32 skf_rs_task_state(struct task_struct *task);
+int skf_rs_task_nice(struct task_struct *task);
+int skf_rs_task_prio(struct task_struct *task);
+u64 skf_rs_task_nvcsw(struct task_struct *task);
+u64 skf_rs_task_nivcsw(struct task_struct *task);
+s32 skf_rs_task_pid_in_ns(struct task_struct *task, u32 pidns_inum);
+s32 skf_rs_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum);
+s64 skf_rs_task_ns_inum(struct task_struct *task, u32 kind);
+u32 skf_rs_rq_dev(struct request *rq);
+u64 skf_rs_rq_sector(struct request *rq);
+u32 skf_rs_rq_bytes(struct request *rq);
+u32 skf_rs_rq_op(struct request *rq);
+int skf_rs_sk_tuple(struct sock *sk, char *buf, u32 buf__sz);
+u64 skf_rs_sk_netns_cookie(struct sock *sk);
+s64 skf_rs_tcp_srtt_us(struct sock *sk);
 
 /* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */
 extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];

@@ -8,8 +8,8 @@
  */
 #include "../glue.h"
 
-#if SKF_API < 1 || SKF_API > 3
-#error "SKF_API must be an API level from 1 to 3"
+#if SKF_API < 1 || SKF_API > 4
+#error "SKF_API must be an API level from 1 to 4"
 #endif
 
 __bpf_kfunc_start_defs();
@@ -97,14 +97,196 @@ u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level)
 }
 #endif
 
-#if SKF_API >= 1
+#if SKF_API >= 1 && SKF_API < 5
 /* Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 __bpf_kfunc SKF_TAG("since=1")
+#if SKF_API >= 4
+SKF_TAG("class=KF_DEPRECATED") SKF_TAG("deprecated=4")
+SKF_TAG("removed=5")
+SKF_TAG("replacement=skf_task_rss_kind_bytes")
+#else
 SKF_TAG("class=KF_STABLE")
+#endif
 s64 skf_task_rss_bytes(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_rss_bytes, false);
+	skf_enter(SKF_KFUNC_skf_task_rss_bytes, SKF_API >= 4);
 	return skf_rs_task_rss_bytes(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags)
+{
+	skf_enter(SKF_KFUNC_skf_task_rss_kind_bytes, false);
+	return skf_rs_task_rss_kind_bytes(task, flags);
+}
+#endif
+
+#if SKF_API >= 4
+/* State of task as an SKF_TASK_* value, the letter /proc/PID/stat shows (task_state_index()). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u32 skf_task_state(struct task_struct *task)
+{
+	skf_enter(SKF_KFUNC_skf_task_state, false);
+	return skf_rs_task_state(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Nice value of task, -20..19 (task_nice()). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+int skf_task_nice(struct task_struct *task)
+{
+	skf_enter(SKF_KFUNC_skf_task_nice, false);
+	return skf_rs_task_nice(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+int skf_task_prio(struct task_struct *task)
+{
+	skf_enter(SKF_KFUNC_skf_task_prio, false);
+	return skf_rs_task_prio(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Voluntary context switches of task (voluntary_ctxt_switches in /proc/PID/task/TID/status). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u64 skf_task_nvcsw(struct task_struct *task)
+{
+	skf_enter(SKF_KFUNC_skf_task_nvcsw, false);
+	return skf_rs_task_nvcsw(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Involuntary context switches of task (nonvoluntary_ctxt_switches in /proc/PID/task/TID/status). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u64 skf_task_nivcsw(struct task_struct *task)
+{
+	skf_enter(SKF_KFUNC_skf_task_nivcsw, false);
+	return skf_rs_task_nivcsw(task);
+}
+#endif
+
+#if SKF_API >= 4
+/* Pid of task as seen in the pid namespace whose inode number is pidns_inum (stat -L /proc/PID/ns/pid), or in the task's own with 0; 0 where the task is not visible there (NSpid in /proc/PID/status). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum)
+{
+	skf_enter(SKF_KFUNC_skf_task_pid_in_ns, false);
+	return skf_rs_task_pid_in_ns(task, pidns_inum);
+}
+#endif
+
+#if SKF_API >= 4
+/* As skf_task_pid_in_ns for the thread group id (NStgid in /proc/PID/status). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum)
+{
+	skf_enter(SKF_KFUNC_skf_task_tgid_in_ns, false);
+	return skf_rs_task_tgid_in_ns(task, pidns_inum);
+}
+#endif
+
+#if SKF_API >= 4
+/* Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+s64 skf_task_ns_inum(struct task_struct *task, u32 kind)
+{
+	skf_enter(SKF_KFUNC_skf_task_ns_inum, false);
+	return skf_rs_task_ns_inum(task, kind);
+}
+#endif
+
+#if SKF_API >= 4
+/* Device number of rq's disk as stat(2) st_rdev encodes it (new_encode_dev(disk_devt())); 0 for a request without a disk. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u32 skf_rq_dev(struct request *rq)
+{
+	skf_enter(SKF_KFUNC_skf_rq_dev, false);
+	return skf_rs_rq_dev(rq);
+}
+#endif
+
+#if SKF_API >= 4
+/* Start sector of rq in 512-byte units (blk_rq_pos()). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u64 skf_rq_sector(struct request *rq)
+{
+	skf_enter(SKF_KFUNC_skf_rq_sector, false);
+	return skf_rs_rq_sector(rq);
+}
+#endif
+
+#if SKF_API >= 4
+/* Bytes rq still has to transfer (blk_rq_bytes()). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u32 skf_rq_bytes(struct request *rq)
+{
+	skf_enter(SKF_KFUNC_skf_rq_bytes, false);
+	return skf_rs_rq_bytes(rq);
+}
+#endif
+
+#if SKF_API >= 4
+/* Operation of rq as an SKF_BLK_OP_* value (req_op()). */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u32 skf_rq_op(struct request *rq)
+{
+	skf_enter(SKF_KFUNC_skf_rq_op, false);
+	return skf_rs_rq_op(rq);
+}
+#endif
+
+#if SKF_API >= 4
+/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
+{
+	skf_enter(SKF_KFUNC_skf_sk_tuple, false);
+	return skf_rs_sk_tuple(sk, buf, buf__sz);
+}
+#endif
+
+#if SKF_API >= 4
+/* Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+u64 skf_sk_netns_cookie(struct sock *sk)
+{
+	skf_enter(SKF_KFUNC_skf_sk_netns_cookie, false);
+	return skf_rs_sk_netns_cookie(sk);
+}
+#endif
+
+#if SKF_API >= 4
+/* Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP. */
+__bpf_kfunc SKF_TAG("since=4")
+SKF_TAG("class=KF_STABLE")
+s64 skf_tcp_srtt_us(struct sock *sk)
+{
+	skf_enter(SKF_KFUNC_skf_tcp_srtt_us, false);
+	return skf_rs_tcp_srtt_us(sk);
 }
 #endif
 
@@ -132,8 +314,56 @@ BTF_ID_FLAGS(func, skf_task_cgroup_id, KF_TRUSTED_ARGS)
 #if SKF_API >= 2
 BTF_ID_FLAGS(func, skf_task_cgroup_ancestor_id, KF_TRUSTED_ARGS)
 #endif
-#if SKF_API >= 1
+#if SKF_API >= 1 && SKF_API < 5
 BTF_ID_FLAGS(func, skf_task_rss_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_rss_kind_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_state, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nice, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_prio, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nvcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nivcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_pid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_tgid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_ns_inum, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_rq_dev, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_rq_sector, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_rq_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_rq_op, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_sk_tuple, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_sk_netns_cookie, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_tcp_srtt_us, KF_TRUSTED_ARGS)
 #endif
 BTF_KFUNCS_END(skf_kfuncs_tracing)
 
@@ -159,8 +389,35 @@ BTF_ID_FLAGS(func, skf_task_cgroup_id, KF_TRUSTED_ARGS)
 #if SKF_API >= 2
 BTF_ID_FLAGS(func, skf_task_cgroup_ancestor_id, KF_TRUSTED_ARGS)
 #endif
-#if SKF_API >= 1
+#if SKF_API >= 1 && SKF_API < 5
 BTF_ID_FLAGS(func, skf_task_rss_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_rss_kind_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_state, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nice, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_prio, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nvcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nivcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_pid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_tgid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_ns_inum, KF_TRUSTED_ARGS)
 #endif
 BTF_KFUNCS_END(skf_kfuncs_kprobe)
 
@@ -186,8 +443,35 @@ BTF_ID_FLAGS(func, skf_task_cgroup_id, KF_TRUSTED_ARGS)
 #if SKF_API >= 2
 BTF_ID_FLAGS(func, skf_task_cgroup_ancestor_id, KF_TRUSTED_ARGS)
 #endif
-#if SKF_API >= 1
+#if SKF_API >= 1 && SKF_API < 5
 BTF_ID_FLAGS(func, skf_task_rss_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_rss_kind_bytes, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_state, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nice, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_prio, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nvcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_nivcsw, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_pid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_tgid_in_ns, KF_TRUSTED_ARGS)
+#endif
+#if SKF_API >= 4
+BTF_ID_FLAGS(func, skf_task_ns_inum, KF_TRUSTED_ARGS)
 #endif
 BTF_KFUNCS_END(skf_kfuncs_syscall)
 
@@ -227,8 +511,88 @@ BTF_ID(func, skf_task_cgroup_ancestor_id)
 #else
 BTF_ID_UNUSED
 #endif
-#if SKF_API >= 1
+#if SKF_API >= 1 && SKF_API < 5
 BTF_ID(func, skf_task_rss_bytes)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_rss_kind_bytes)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_state)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_nice)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_prio)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_nvcsw)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_nivcsw)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_pid_in_ns)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_tgid_in_ns)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_task_ns_inum)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_rq_dev)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_rq_sector)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_rq_bytes)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_rq_op)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_sk_tuple)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_sk_netns_cookie)
+#else
+BTF_ID_UNUSED
+#endif
+#if SKF_API >= 4
+BTF_ID(func, skf_tcp_srtt_us)
 #else
 BTF_ID_UNUSED
 #endif

@@ -26,7 +26,10 @@ pub const PROG_TYPES: &[(&str, &str)] = &[
     ("syscall", "BPF_PROG_TYPE_SYSCALL"),
 ];
 
-pub const FAMILIES: &[&str] = &["task", "cgroup", "mm"];
+pub const FAMILIES: &[&str] = &["task", "cgroup", "mm", "sched", "ns", "block", "net"];
+
+/// From this API level on, every new kfunc names the kernel change(s) it absorbs.
+pub const CHURN_REQUIRED_SINCE: u32 = 4;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,9 +42,37 @@ pub struct Manifest {
     pub kfuncs: Vec<Kfunc>,
     #[serde(rename = "flag", default)]
     pub flags: Vec<Flag>,
+    /// Enum values a kfunc takes or returns (same fields as a flag, any value).
+    #[serde(rename = "constant", default)]
+    pub constants: Vec<Flag>,
+    #[serde(rename = "struct", default)]
+    pub structs: Vec<Struct>,
 }
 
-/// A flag bit a kfunc accepts.
+/// A struct a kfunc fills in a caller's buffer: its layout is part of the ABI.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Struct {
+    pub name: String,
+    pub kfunc: String,
+    /// `TYPE NAME` or `TYPE NAME[N]`, TYPE one of u8, u16, u32, u64; C order.
+    pub fields: Vec<String>,
+    pub doc: String,
+}
+
+/// One field of a `[[struct]]`: (type, name, array length).
+pub fn parse_field(text: &str) -> Result<(&str, &str, Option<usize>)> {
+    let (ty, rest) = text.trim().split_once(' ').ok_or_else(|| anyhow::anyhow!("field '{text}' is not 'TYPE NAME'"))?;
+    ensure!(["u8", "u16", "u32", "u64"].contains(&ty), "field '{text}': type {ty} is not u8, u16, u32 or u64");
+    let (name, len) = match rest.trim().strip_suffix(']').and_then(|r| r.split_once('[')) {
+        Some((name, n)) => (name, Some(n.parse().with_context(|| format!("field '{text}': bad array length"))?)),
+        None => (rest.trim(), None),
+    };
+    ensure!(is_ident(name), "field '{text}': '{name}' is not an identifier");
+    Ok((ty, name, len))
+}
+
+/// A flag bit a kfunc accepts, or (as a `[[constant]]`) a value it takes or returns.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flag {
@@ -66,6 +97,8 @@ pub struct Kfunc {
     pub removed: Option<u32>,
     pub replacement: Option<String>,
     pub doc: String,
+    /// The kernel change(s) this kfunc absorbs: version and what changed.
+    pub churn: Option<String>,
     #[serde(skip)]
     pub proto: Option<Prototype>,
 }
@@ -165,6 +198,24 @@ impl Manifest {
             let k = self.kfunc(&f.kfunc).ok_or_else(|| anyhow::anyhow!("flag {}: kfunc {} is not in the manifest", f.name, f.kfunc))?;
             ensure!(k.proto().params.iter().any(|p| p.name == "flags"), "flag {}: {} takes no flags argument", f.name, f.kfunc);
         }
+        let mut constant_names = HashSet::new();
+        for c in self.flags.iter().chain(&self.constants) {
+            ensure!(constant_names.insert(c.name.as_str()), "flag or constant {} is declared twice", c.name);
+        }
+        for c in &self.constants {
+            ensure!(c.name.starts_with("SKF_") && is_ident(&c.name), "constant {} must be a C identifier starting with SKF_", c.name);
+            ensure!(self.kfunc(&c.kfunc).is_some(), "constant {}: kfunc {} is not in the manifest", c.name, c.kfunc);
+            let twin = self.constants.iter().find(|o| o.kfunc == c.kfunc && o.value == c.value && o.name != c.name);
+            ensure!(twin.is_none(), "constants {} and {} of {} share the value {}", c.name, twin.map_or("", |t| &t.name), c.kfunc, c.value);
+        }
+        for st in &self.structs {
+            ensure!(st.name.starts_with("skf_") && is_ident(&st.name), "struct {} must be a C identifier starting with skf_", st.name);
+            ensure!(self.kfunc(&st.kfunc).is_some(), "struct {}: kfunc {} is not in the manifest", st.name, st.kfunc);
+            ensure!(!st.fields.is_empty(), "struct {} has no fields", st.name);
+            for f in &st.fields {
+                parse_field(f).with_context(|| format!("struct {}", st.name))?;
+            }
+        }
         for path in &self.layout_guard {
             let parts: Vec<&str> = path.split('.').collect();
             ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field");
@@ -188,6 +239,14 @@ impl Manifest {
             ensure!(PROG_TYPES.iter().any(|(n, _)| n == p), "unknown prog type '{p}' (use tracing, kprobe or syscall)");
         }
         ensure!(!k.doc.trim().is_empty() && !k.doc.contains('\n'), "doc must be one non-empty line");
+        match &k.churn {
+            Some(c) => ensure!(!c.trim().is_empty() && !c.contains('\n'), "churn must be one non-empty line"),
+            None => ensure!(
+                k.since < CHURN_REQUIRED_SINCE,
+                "since = {} needs churn: the kernel change(s) it absorbs, version and what changed (required from API {CHURN_REQUIRED_SINCE})",
+                k.since
+            ),
+        }
         ensure!((1..=self.api_level).contains(&k.since), "since = {} is outside API 1..={}", k.since, self.api_level);
         match (k.deprecated, &k.replacement) {
             (None, Some(_)) => bail!("has a replacement but is not deprecated"),

@@ -3,7 +3,7 @@
 //! manifest must keep describing every released level exactly so.
 
 use crate::abi::{Change, KfuncAbi, LevelAbi};
-use crate::manifest::Manifest;
+use crate::manifest::{Flag, Manifest};
 use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -26,19 +26,41 @@ pub struct Record {
     pub kfuncs: Vec<KfuncAbi>,
     #[serde(rename = "flag", default)]
     pub flags: Vec<FlagAbi>,
+    /// Enum values kfuncs take or return; levels before 4 had none.
+    #[serde(rename = "constant", default, skip_serializing_if = "Vec::is_empty")]
+    pub constants: Vec<FlagAbi>,
+    /// Layouts of the structs kfuncs fill; levels before 4 had none.
+    #[serde(rename = "struct", default, skip_serializing_if = "Vec::is_empty")]
+    pub structs: Vec<StructAbi>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructAbi {
+    pub name: String,
+    pub kfunc: String,
+    pub fields: Vec<String>,
 }
 
 impl Record {
     /// Level `level` as the manifest describes it.
     pub fn of_manifest(m: &Manifest, level: u32) -> Record {
         let abi = LevelAbi::of_manifest(m, level);
-        let flags = m
-            .flags
+        let offered = |values: &[Flag]| -> Vec<FlagAbi> {
+            values
+                .iter()
+                .filter(|f| abi.kfuncs.contains_key(&f.kfunc))
+                .map(|f| FlagAbi { name: f.name.clone(), value: f.value, kfunc: f.kfunc.clone() })
+                .collect()
+        };
+        let (flags, constants) = (offered(&m.flags), offered(&m.constants));
+        let structs = m
+            .structs
             .iter()
-            .filter(|f| abi.kfuncs.contains_key(&f.kfunc))
-            .map(|f| FlagAbi { name: f.name.clone(), value: f.value, kfunc: f.kfunc.clone() })
+            .filter(|st| abi.kfuncs.contains_key(&st.kfunc))
+            .map(|st| StructAbi { name: st.name.clone(), kfunc: st.kfunc.clone(), fields: st.fields.clone() })
             .collect();
-        Record { api_level: level, kfuncs: abi.kfuncs.into_values().collect(), flags }
+        Record { api_level: level, kfuncs: abi.kfuncs.into_values().collect(), flags, constants, structs }
     }
 
     pub fn level_abi(&self) -> LevelAbi {
@@ -109,19 +131,37 @@ pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
             }
             problems.push(c);
         }
-        for old in &record.flags {
-            match now.flags.iter().find(|f| f.name == old.name) {
-                None => problems.push(flag_problem(old, format!("API {level}: flag {} is gone", old.name))),
-                Some(f) if f != old => problems.push(flag_problem(
-                    old,
-                    format!("API {level}: flag {} changed from {} on {} to {} on {}", old.name, old.value, old.kfunc, f.value, f.kfunc),
-                )),
-                Some(_) => {}
+        problems.extend(value_problems(level, "flag", &record.flags, &now.flags));
+        problems.extend(value_problems(level, "constant", &record.constants, &now.constants));
+        for old in &record.structs {
+            if now.structs.iter().find(|st| st.name == old.name) != Some(old) {
+                let change = format!("API {level}: struct {}'s layout changed or it is gone; add a new struct and kfunc version instead", old.name);
+                problems.push(Change { kfunc: old.kfunc.clone(), change, compatible: false });
             }
         }
-        for new in now.flags.iter().filter(|f| !record.flags.iter().any(|o| o.name == f.name)) {
-            problems.push(flag_problem(new, format!("API {level}: flag {} is new in a released level", new.name)));
+        for new in now.structs.iter().filter(|st| !record.structs.iter().any(|o| o.name == st.name)) {
+            let change = format!("API {level}: struct {} is new in a released level", new.name);
+            problems.push(Change { kfunc: new.kfunc.clone(), change, compatible: false });
         }
+    }
+    problems
+}
+
+/// Where the named values (flags or constants) of released `level` differ from `now`'s.
+fn value_problems(level: u32, what: &str, released: &[FlagAbi], now: &[FlagAbi]) -> Vec<Change> {
+    let mut problems = Vec::new();
+    for old in released {
+        match now.iter().find(|f| f.name == old.name) {
+            None => problems.push(flag_problem(old, format!("API {level}: {what} {} is gone", old.name))),
+            Some(f) if f != old => problems.push(flag_problem(
+                old,
+                format!("API {level}: {what} {} changed from {} on {} to {} on {}", old.name, old.value, old.kfunc, f.value, f.kfunc),
+            )),
+            Some(_) => {}
+        }
+    }
+    for new in now.iter().filter(|f| !released.iter().any(|o| o.name == f.name)) {
+        problems.push(flag_problem(new, format!("API {level}: {what} {} is new in a released level", new.name)));
     }
     problems
 }

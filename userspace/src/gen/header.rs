@@ -21,7 +21,7 @@ pub fn header(m: &Manifest) -> String {
         "#define bpf_ksym_exists(sym) ({ _Static_assert(!__builtin_constant_p(!!sym), #sym \" should be __weak\"); !!sym; })\n",
         "#endif\n\n",
         "/* The kernel's names, as vmlinux.h has them (a repeated typedef is valid C11). */\n",
-        "typedef __u32 u32;\ntypedef __u64 u64;\ntypedef __s32 s32;\ntypedef __s64 s64;\n\n",
+        "typedef __u8 u8;\ntypedef __u16 u16;\ntypedef __u32 u32;\ntypedef __u64 u64;\ntypedef __s32 s32;\ntypedef __s64 s64;\n\n",
     ));
     s.push_str(concat!(
         "/* libbpf accepts a kfunc extern only if its prototype matches the\n",
@@ -52,6 +52,20 @@ pub fn header(m: &Manifest) -> String {
             let _ = writeln!(s, "#define {} {:#x}ULL /* {}: {} */", f.name, f.value, f.kfunc, f.doc);
         }
         s.push('\n');
+    }
+    if !m.constants.is_empty() {
+        s.push_str("/* Values kfuncs take or return. */\n");
+        for c in &m.constants {
+            let _ = writeln!(s, "#define {} {} /* {}: {} */", c.name, c.value, c.kfunc, c.doc);
+        }
+        s.push('\n');
+    }
+    for st in &m.structs {
+        let _ = writeln!(s, "/* {}: {} */\nstruct {} {{", st.kfunc, st.doc, st.name);
+        for f in &st.fields {
+            let _ = writeln!(s, "\t{f};");
+        }
+        s.push_str("};\n\n");
     }
     s.push_str("/* Every kfunc version ever released. */\n");
     for k in &m.kfuncs {

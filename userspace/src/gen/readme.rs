@@ -12,19 +12,20 @@ fn level(v: Option<u32>) -> String {
 }
 
 pub fn table(m: &Manifest) -> String {
-    let mut s = String::from("| kfunc | family | since | deprecated | removed | replacement | what it does |\n");
-    s.push_str("|---|---|---|---|---|---|---|\n");
+    let mut s = String::from("| kfunc | family | since | deprecated | removed | replacement | what it does | kernel churn it absorbs |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|\n");
     for k in &m.kfuncs {
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
             k.name,
             k.family,
             k.since,
             level(k.deprecated),
             level(k.removed),
             k.replacement.as_deref().map_or("–".to_string(), |r| format!("`{r}`")),
-            k.doc.replace('|', "\\|")
+            k.doc.replace('|', "\\|"),
+            k.churn.as_deref().map_or("–".to_string(), |c| c.replace('|', "\\|"))
         );
     }
     s

@@ -1,7 +1,7 @@
 //! The Rust side: module/generated/kfunc_table.rs.
 
 use super::HEADER_NOTE;
-use crate::manifest::Manifest;
+use crate::manifest::{parse_field, Manifest};
 use std::fmt::Write;
 
 fn option(v: Option<impl std::fmt::Debug>) -> String {
@@ -26,6 +26,18 @@ pub fn table(m: &Manifest) -> String {
 
     for f in &m.flags {
         let _ = writeln!(s, "/// {} flag: {}.\npub(crate) const {}: u64 = {:#x};", f.kfunc, f.doc, f.name, f.value);
+    }
+    for c in &m.constants {
+        let _ = writeln!(s, "/// {} value: {}.\npub(crate) const {}: u64 = {};", c.kfunc, c.doc, c.name, c.value);
+    }
+    for st in &m.structs {
+        let _ = writeln!(s, "/// {}: {}.\n#[repr(C)]\npub(crate) struct {} {{", st.kfunc, st.doc, st.name);
+        for f in &st.fields {
+            let (ty, name, len) = parse_field(f).expect("validated by Manifest::parse");
+            let ty = len.map_or(ty.to_string(), |n| format!("[{ty}; {n}]"));
+            let _ = writeln!(s, "    pub(crate) {name}: {ty},");
+        }
+        s.push_str("}\n");
     }
     s.push('\n');
     let _ = writeln!(s, "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [", m.kfuncs.len());
