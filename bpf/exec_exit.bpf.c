@@ -2,8 +2,9 @@
 /*
  * Reports every process exec and exit with its name, cgroup, start time
  * and RSS, through stable_kfuncs only. One compiled object runs unchanged
- * on API 1, 2 and 3: skf_task_comm() picks skf_task_comm_v2 or _v1, and
- * everything else it calls exists at every level.
+ * on API 1 to 4: skf_task_comm() picks skf_task_comm_v2 or _v1, RSS comes
+ * from skf_task_rss_kind_bytes (API 4) or skf_task_rss_bytes (deprecated
+ * there), and everything else it calls exists at every level.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -45,7 +46,10 @@ static void report(__u32 kind)
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->cgroup_id = skf_task_cgroup_id(task);
 	e->start_time_ns = skf_task_start_time_ns(task);
-	e->rss_bytes = skf_task_rss_bytes(task);
+	if (bpf_ksym_exists(skf_task_rss_kind_bytes))
+		e->rss_bytes = skf_task_rss_kind_bytes(task, SKF_RSS_FILE | SKF_RSS_ANON | SKF_RSS_SHMEM);
+	else
+		e->rss_bytes = skf_task_rss_bytes(task);
 	e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), SKF_COMM_GROUP_LEADER);
 	if (e->comm_ret == -95) /* API 1: no flags, so the thread's own name */
 		e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), 0);

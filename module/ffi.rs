@@ -4,7 +4,8 @@
 
 use crate::kfunc_table::{KFUNCS, LAYOUT_FIELDS};
 use core::ffi::c_int;
-use kernel::bindings::{cgroup, mm_struct, task_struct};
+use crate::kfunc_table::SkfSockTuple;
+use kernel::bindings::{cgroup, gendisk, mm_struct, mnt_namespace, net, pid_namespace, request, sock, task_struct};
 
 // Only pointers cross this boundary. The lint also flags pointers to structs
 // that contain an empty C struct (sched_statistics without SCHEDSTATS),
@@ -28,5 +29,20 @@ extern "C" {
     pub(crate) fn skf_c_in_task() -> bool;
     pub(crate) fn skf_c_task_trylock(task: *mut task_struct) -> bool;
     pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
-    pub(crate) fn skf_c_mm_rss_pages(mm: *mut mm_struct) -> core::ffi::c_ulong;
+    pub(crate) fn skf_c_mm_counter_pages(mm: *mut mm_struct, member: c_int) -> core::ffi::c_ulong;
+    pub(crate) fn skf_c_task_state_char(task: *mut task_struct) -> core::ffi::c_char;
+    pub(crate) fn skf_c_task_nice(task: *const task_struct) -> c_int;
+    pub(crate) fn skf_c_pid_ns_inum(ns: *mut pid_namespace) -> u32;
+    pub(crate) fn skf_c_net_ns_inum(net: *mut net) -> u32;
+    pub(crate) fn skf_c_mnt_ns_inum(ns: *mut mnt_namespace) -> u32;
+    pub(crate) fn skf_c_disk_devt_user(disk: *mut gendisk) -> u32;
+    pub(crate) fn skf_c_rq_pos(rq: *const request) -> u64;
+    pub(crate) fn skf_c_rq_bytes(rq: *const request) -> u32;
+    pub(crate) fn skf_c_rq_op(rq: *const request) -> u32;
+    pub(crate) fn skf_c_sk_tuple(sk: *const sock, tuple: *mut SkfSockTuple) -> bool;
+    pub(crate) fn skf_c_sk_netns_cookie(sk: *const sock) -> u64;
+    pub(crate) fn skf_c_tcp_srtt_us(sk: *const sock) -> i64;
+
+    /// Exported by kernel/pid.c; not in 6.12's bindings. Needs RCU.
+    pub(crate) fn task_active_pid_ns(task: *mut task_struct) -> *mut pid_namespace;
 }

@@ -84,6 +84,24 @@ struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
 bool skf_c_in_task(void);
 bool skf_c_task_trylock(struct task_struct *task);
 void skf_c_task_unlock(struct task_struct *task);
-unsigned long skf_c_mm_rss_pages(struct mm_struct *mm);
+struct pid_namespace;
+struct net;
+struct mnt_namespace;
+struct gendisk;
+struct request;
+struct sock;
+unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member);
+char skf_c_task_state_char(struct task_struct *task);
+int skf_c_task_nice(const struct task_struct *task);
+unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns);
+unsigned int skf_c_net_ns_inum(struct net *net);
+unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns);
+u32 skf_c_disk_devt_user(struct gendisk *disk);
+u64 skf_c_rq_pos(const struct request *rq);
+u32 skf_c_rq_bytes(const struct request *rq);
+u32 skf_c_rq_op(const struct request *rq);
+bool skf_c_sk_tuple(const struct sock *sk, struct skf_sock_tuple *t);
+u64 skf_c_sk_netns_cookie(const struct sock *sk);
+s64 skf_c_tcp_srtt_us(const struct sock *sk);
 
 #endif /* SKF_GLUE_H */

@@ -3,12 +3,19 @@
  * Kernel APIs that are static inline or macros, so bindgen cannot expose
  * them and 6.12's kernel crate has no wrapper. Each shim is one call.
  */
+#include <linux/blk-mq.h>
 #include <linux/cgroup.h>
 #include <linux/hardirq.h>
+#include <linux/kdev_t.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <net/inet_sock.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
 #include "glue.h"
 
 /* task_cpu() reads thread_info.cpu or task_struct.cpu, by config. */
@@ -51,8 +58,110 @@ void skf_c_task_unlock(struct task_struct *task)
 	task_unlock(task);
 }
 
-/* get_mm_rss() is inline; its counters became per-CPU in 6.2. */
-unsigned long skf_c_mm_rss_pages(struct mm_struct *mm)
+
+/* get_mm_counter() is inline; its counters became per-CPU in 6.2. */
+unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member)
 {
-	return get_mm_rss(mm);
+	return get_mm_counter(mm, member);
+}
+
+/* task_state_to_char() is inline: the letter /proc/PID/stat shows. */
+char skf_c_task_state_char(struct task_struct *task)
+{
+	return task_state_to_char(task);
+}
+
+/* task_nice() is inline. */
+int skf_c_task_nice(const struct task_struct *task)
+{
+	return task_nice(task);
+}
+
+/*
+ * Namespace structs are opaque to 6.12's Rust bindings (pid_namespace, net)
+ * or private to fs/ (mnt_namespace): these read their ns_common inode number.
+ */
+unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns)
+{
+	return ns->ns.inum;
+}
+
+unsigned int skf_c_net_ns_inum(struct net *net)
+{
+	return net->ns.inum;
+}
+
+/*
+ * struct mnt_namespace is private to fs/ (fs/mount.h); in 6.12 its ns_common
+ * is its first member. The one layout this module assumes without a check.
+ */
+unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns)
+{
+	return ((struct ns_common *)ns)->inum;
+}
+
+/* disk_devt() and new_encode_dev() are inline: st_rdev's encoding. */
+u32 skf_c_disk_devt_user(struct gendisk *disk)
+{
+	return new_encode_dev(disk_devt(disk));
+}
+
+/* blk_rq_pos(), blk_rq_bytes() and req_op() are inline. */
+u64 skf_c_rq_pos(const struct request *rq)
+{
+	return blk_rq_pos(rq);
+}
+
+u32 skf_c_rq_bytes(const struct request *rq)
+{
+	return blk_rq_bytes(rq);
+}
+
+u32 skf_c_rq_op(const struct request *rq)
+{
+	return req_op(rq);
+}
+
+/*
+ * struct sock is opaque to 6.12's Rust bindings (net/sock.h is not in
+ * bindings_helper.h), so its reads are here. Fills the tuple of an inet
+ * socket; false for another family.
+ */
+bool skf_c_sk_tuple(const struct sock *sk, struct skf_sock_tuple *t)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+		return false;
+	*t = (struct skf_sock_tuple){
+		.family = sk->sk_family,
+		.protocol = sk->sk_protocol,
+		.local_port = inet->inet_num,
+		.remote_port = ntohs(inet->inet_dport),
+	};
+	if (sk->sk_family == AF_INET) {
+		memcpy(t->local_addr, &sk->sk_rcv_saddr, 4);
+		memcpy(t->remote_addr, &sk->sk_daddr, 4);
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	else {
+		memcpy(t->local_addr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(t->remote_addr, &sk->sk_v6_daddr, 16);
+	}
+#endif
+	return true;
+}
+
+/* sock_net() is inline; SO_NETNS_COOKIE reads the same field. */
+u64 skf_c_sk_netns_cookie(const struct sock *sk)
+{
+	return sock_net(sk)->net_cookie;
+}
+
+/* sk_is_tcp() and tcp_sk() are inline; srtt_us holds the RTT << 3. */
+s64 skf_c_tcp_srtt_us(const struct sock *sk)
+{
+	if (!sk_is_tcp(sk))
+		return -EPROTONOSUPPORT;
+	return READ_ONCE(tcp_sk(sk)->srtt_us) >> 3;
 }

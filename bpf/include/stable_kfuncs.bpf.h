@@ -115,7 +115,7 @@ extern u64 skf_task_nivcsw(struct task_struct *task) __ksym __weak;
 extern s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum) __ksym __weak;
 /* API 4: As skf_task_pid_in_ns for the thread group id (NStgid in /proc/PID/status). */
 extern s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum) __ksym __weak;
-/* API 4: Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
+/* API 4: Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/{pid,mnt,net} show; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
 extern s64 skf_task_ns_inum(struct task_struct *task, u32 kind) __ksym __weak;
 /* API 4: Device number of rq's disk as stat(2) st_rdev encodes it (new_encode_dev(disk_devt())); 0 for a request without a disk. */
 extern u32 skf_rq_dev(struct request *rq) __ksym __weak;

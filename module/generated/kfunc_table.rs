@@ -67,9 +67,10 @@ pub(crate) const SKF_NS_PID: u64 = 0;
 pub(crate) const SKF_NS_MNT: u64 = 1;
 /// skf_task_ns_inum value: network namespace: /proc/PID/ns/net.
 pub(crate) const SKF_NS_NET: u64 = 2;
-/// skf_sk_tuple: a socket's addresses; family AF_INET keeps the IPv4 address in the first 4 bytes (network order), ports are in host order.
+/// C `struct skf_sock_tuple` (skf_sk_tuple): a socket's addresses; family AF_INET keeps the IPv4 address in the first 4 bytes (network order), ports are in host order.
 #[repr(C)]
-pub(crate) struct skf_sock_tuple {
+#[derive(Default)]
+pub(crate) struct SkfSockTuple {
     pub(crate) family: u16,
     pub(crate) protocol: u16,
     pub(crate) local_port: u16,
@@ -282,7 +283,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held.",
+        doc: "Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/{pid,mnt,net} show; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held.",
     },
     KfuncInfo {
         name: c_str!("skf_rq_dev"),
@@ -397,7 +398,7 @@ const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> u64 = crate::kfunc
 const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> i64 = crate::kfuncs::skf_rs_tcp_srtt_us;
 
 /// Fields Rust reads through bindgen, checked against C at load.
-pub(crate) static LAYOUT_FIELDS: [LayoutField; 13] = [
+pub(crate) static LAYOUT_FIELDS: [LayoutField; 27] = [
     LayoutField { path: "bpf_prog.aux", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog, aux) },
     LayoutField { path: "bpf_prog_aux.load_time", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, load_time) },
     LayoutField { path: "bpf_prog_aux.name", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, name) },
@@ -407,6 +408,20 @@ pub(crate) static LAYOUT_FIELDS: [LayoutField; 13] = [
     LayoutField { path: "task_struct.start_time", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, start_time) },
     LayoutField { path: "task_struct.se.sum_exec_runtime", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, se.sum_exec_runtime) },
     LayoutField { path: "task_struct.mm", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, mm) },
+    LayoutField { path: "task_struct.nvcsw", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, nvcsw) },
+    LayoutField { path: "task_struct.nivcsw", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, nivcsw) },
+    LayoutField { path: "task_struct.thread_pid", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, thread_pid) },
+    LayoutField { path: "task_struct.signal", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, signal) },
+    LayoutField { path: "task_struct.nsproxy", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, nsproxy) },
+    LayoutField { path: "signal_struct.pids", rust_offset: core::mem::offset_of!(kernel::bindings::signal_struct, pids) },
+    LayoutField { path: "pid.level", rust_offset: core::mem::offset_of!(kernel::bindings::pid, level) },
+    LayoutField { path: "pid.numbers", rust_offset: core::mem::offset_of!(kernel::bindings::pid, numbers) },
+    LayoutField { path: "upid.nr", rust_offset: core::mem::offset_of!(kernel::bindings::upid, nr) },
+    LayoutField { path: "upid.ns", rust_offset: core::mem::offset_of!(kernel::bindings::upid, ns) },
+    LayoutField { path: "nsproxy.mnt_ns", rust_offset: core::mem::offset_of!(kernel::bindings::nsproxy, mnt_ns) },
+    LayoutField { path: "nsproxy.net_ns", rust_offset: core::mem::offset_of!(kernel::bindings::nsproxy, net_ns) },
+    LayoutField { path: "request.q", rust_offset: core::mem::offset_of!(kernel::bindings::request, q) },
+    LayoutField { path: "request_queue.disk", rust_offset: core::mem::offset_of!(kernel::bindings::request_queue, disk) },
     LayoutField { path: "cgroup.level", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, level) },
     LayoutField { path: "cgroup.ancestors", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, ancestors) },
     LayoutField { path: "cgroup.kn", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, kn) },

@@ -11,6 +11,16 @@ struct task_struct;
 
 #define SKF_API_NEWEST 4
 
+/* skf_sk_tuple: a socket's addresses; family AF_INET keeps the IPv4 address in the first 4 bytes (network order), ports are in host order */
+struct skf_sock_tuple {
+	u16 family;
+	u16 protocol;
+	u16 local_port;
+	u16 remote_port;
+	u8 local_addr[16];
+	u8 remote_addr[16];
+};
+
 /* Indices into every per-kfunc table; the same at every API level. */
 enum skf_kfunc_index {
 	SKF_KFUNC_skf_task_comm_v1,
@@ -69,7 +79,7 @@ s64 skf_rs_tcp_srtt_us(struct sock *sk);
 /* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */
 extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];
 
-#define SKF_NR_LAYOUT_FIELDS 13
+#define SKF_NR_LAYOUT_FIELDS 27
 /* C's offsetof for each manifest layout_guard entry, in order. */
 extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];
 

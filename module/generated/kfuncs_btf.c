@@ -203,7 +203,7 @@ s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum)
 #endif
 
 #if SKF_API >= 4
-/* Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/* shows; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
+/* Inode number of task's SKF_NS_PID, SKF_NS_MNT or SKF_NS_NET namespace, as /proc/PID/ns/{pid,mnt,net} show; -EINVAL for another kind, -ESRCH once task has exited, -EBUSY for another task's mnt or net namespace outside task context or while its task_lock is held. */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_task_ns_inum(struct task_struct *task, u32 kind)
@@ -614,6 +614,20 @@ const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS] = {
 	offsetof(struct task_struct, start_time) + SKF_LAYOUT_SKEW,
 	offsetof(struct task_struct, se.sum_exec_runtime) + SKF_LAYOUT_SKEW,
 	offsetof(struct task_struct, mm) + SKF_LAYOUT_SKEW,
+	offsetof(struct task_struct, nvcsw) + SKF_LAYOUT_SKEW,
+	offsetof(struct task_struct, nivcsw) + SKF_LAYOUT_SKEW,
+	offsetof(struct task_struct, thread_pid) + SKF_LAYOUT_SKEW,
+	offsetof(struct task_struct, signal) + SKF_LAYOUT_SKEW,
+	offsetof(struct task_struct, nsproxy) + SKF_LAYOUT_SKEW,
+	offsetof(struct signal_struct, pids) + SKF_LAYOUT_SKEW,
+	offsetof(struct pid, level) + SKF_LAYOUT_SKEW,
+	offsetof(struct pid, numbers) + SKF_LAYOUT_SKEW,
+	offsetof(struct upid, nr) + SKF_LAYOUT_SKEW,
+	offsetof(struct upid, ns) + SKF_LAYOUT_SKEW,
+	offsetof(struct nsproxy, mnt_ns) + SKF_LAYOUT_SKEW,
+	offsetof(struct nsproxy, net_ns) + SKF_LAYOUT_SKEW,
+	offsetof(struct request, q) + SKF_LAYOUT_SKEW,
+	offsetof(struct request_queue, disk) + SKF_LAYOUT_SKEW,
 	offsetof(struct cgroup, level) + SKF_LAYOUT_SKEW,
 	offsetof(struct cgroup, ancestors) + SKF_LAYOUT_SKEW,
 	offsetof(struct cgroup, kn) + SKF_LAYOUT_SKEW,

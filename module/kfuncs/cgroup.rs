@@ -2,29 +2,11 @@
 
 //! Cgroup family: where a task sits in the cgroup v2 hierarchy.
 
+use super::guards::RcuReadLock;
 use crate::ffi;
 use core::ffi::c_int;
 use core::ptr::addr_of;
 use kernel::bindings::{cgroup, task_struct};
-
-/// Holds the RCU read lock, which keeps a task's css_set and cgroups alive.
-/// Safe in any context, NMI included.
-struct RcuReadLock;
-
-impl RcuReadLock {
-    fn new() -> Self {
-        // SAFETY: rcu_read_lock() may be called anywhere; paired in `drop`.
-        unsafe { ffi::skf_c_rcu_read_lock() };
-        RcuReadLock
-    }
-}
-
-impl Drop for RcuReadLock {
-    fn drop(&mut self) {
-        // SAFETY: pairs with the lock taken in `new`.
-        unsafe { ffi::skf_c_rcu_read_unlock() };
-    }
-}
 
 /// # Safety
 /// `cgrp` is a live cgroup (RCU held); every cgroup has a kernfs node.

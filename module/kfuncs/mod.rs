@@ -5,13 +5,23 @@
 //! generated/kfunc_table.rs) and is tail-called by the kfunc's C symbol.
 //!
 //! They may run in any context a BPF program does, NMI included: they never
-//! sleep, take no lock that a traced function could hold, and accept any
-//! pointer the verifier lets through under their flags (KF_TRUSTED_ARGS).
+//! sleep, take no lock that a traced function could hold (guards.rs), and
+//! accept any pointer the verifier lets through under their flags
+//! (KF_TRUSTED_ARGS).
 
+pub(crate) mod block;
 pub(crate) mod cgroup;
+mod guards;
 pub(crate) mod mm;
+pub(crate) mod net;
+pub(crate) mod ns;
+pub(crate) mod sched;
 pub(crate) mod task;
 
+pub(crate) use block::*;
 pub(crate) use cgroup::*;
 pub(crate) use mm::*;
+pub(crate) use net::*;
+pub(crate) use ns::*;
+pub(crate) use sched::*;
 pub(crate) use task::*;

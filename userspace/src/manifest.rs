@@ -239,6 +239,9 @@ impl Manifest {
             ensure!(PROG_TYPES.iter().any(|(n, _)| n == p), "unknown prog type '{p}' (use tracing, kprobe or syscall)");
         }
         ensure!(!k.doc.trim().is_empty() && !k.doc.contains('\n'), "doc must be one non-empty line");
+        for text in [Some(&k.doc), k.churn.as_ref()].into_iter().flatten() {
+            ensure!(!text.contains("/*") && !text.contains("*/"), "'{text}' contains /* or */, which would end the C comment it goes into");
+        }
         match &k.churn {
             Some(c) => ensure!(!c.trim().is_empty() && !c.contains('\n'), "churn must be one non-empty line"),
             None => ensure!(

@@ -9,6 +9,11 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The manifest's newest level, which the committed records release.
+fn newest_level() -> u32 {
+    skf::manifest::Manifest::load(&repo().join("module/kfuncs.toml")).unwrap().api_level
+}
+
 /// A scratch repo with the real manifest (with `from` replaced by `to`) and the real records.
 fn crafted(name: &str, from: &str, to: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("skf-abi-{}-{name}", std::process::id()));
@@ -48,7 +53,7 @@ fn assert_caught(dir: &Path, kfunc: &str, needle: &str) {
 fn the_tree_as_it_is_keeps_every_released_level() {
     let (code, json) = abi_check(&repo());
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(json["released"], serde_json::json!([1, 2, 3]));
+    assert_eq!(json["released"], serde_json::json!((1..=newest_level()).collect::<Vec<_>>()));
     assert_eq!(json["problems"], serde_json::json!([]));
 }
 
@@ -95,17 +100,39 @@ fn incompatible_flag_changes_are_caught() {
 
 #[test]
 fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
-    let dir = crafted("next", "api_level = 3", "api_level = 4");
+    let (newest, next) = (newest_level(), newest_level() + 1);
+    let dir = crafted("next", &format!("api_level = {newest}"), &format!("api_level = {next}"));
     let text = std::fs::read_to_string(dir.join("module/kfuncs.toml")).unwrap()
-        + "\n[[kfunc]]\nname = \"skf_task_nice\"\nfamily = \"task\"\nproto = \"int skf_task_nice(struct task_struct *task)\"\n\
-           flags = [\"KF_TRUSTED_ARGS\"]\nprog_types = [\"tracing\"]\nsince = 4\ndoc = \"Nice value of task.\"\n";
+        + &format!(
+            "\n[[kfunc]]\nname = \"skf_task_example\"\nfamily = \"task\"\nproto = \"int skf_task_example(struct task_struct *task)\"\n\
+             flags = [\"KF_TRUSTED_ARGS\"]\nprog_types = [\"tracing\"]\nsince = {next}\ndoc = \"An example.\"\n\
+             churn = \"An example change.\"\n"
+        );
     std::fs::write(dir.join("module/kfuncs.toml"), text).unwrap();
     let (code, json) = abi_check(&dir);
     assert_eq!(code, 0, "{json:#}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", "3", "--repo"]).arg(&dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", &newest.to_string(), "--repo"]).arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "a released level is never rewritten");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the next level to release is 4"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("the next level to release is {next}")));
+}
+
+#[test]
+fn a_changed_constant_or_struct_layout_is_caught() {
+    let dir = crafted("constant", "name = \"SKF_TASK_ZOMBIE\"\nvalue = 6", "name = \"SKF_TASK_ZOMBIE\"\nvalue = 60");
+    assert_caught(&dir, "skf_task_state", "constant SKF_TASK_ZOMBIE changed from 6");
+
+    let dir = crafted("struct", "\"u16 local_port\", \"u16 remote_port\"", "\"u16 remote_port\", \"u16 local_port\"");
+    assert_caught(&dir, "skf_sk_tuple", "struct skf_sock_tuple's layout changed");
+}
+
+#[test]
+fn a_new_kfunc_without_churn_is_refused() {
+    let manifest = std::fs::read_to_string(repo().join("module/kfuncs.toml")).unwrap();
+    let start = manifest.find("churn = \"5.17 removed request.rq_disk").expect("skf_rq_dev's churn");
+    let line = &manifest[start..=start + manifest[start..].find('\n').unwrap()];
+    let dir = crafted("churn", line, "");
+    assert_caught(&dir, "-", "kfunc skf_rq_dev: since = 4 needs churn");
 }
 
 #[test]

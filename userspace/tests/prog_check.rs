@@ -46,7 +46,8 @@ fn rating_of(report: &serde_json::Value, symbol: &str) -> String {
 #[test]
 fn example_program_is_compatible_at_every_level() {
     let object = build("bpf/exec_exit.bpf.c", true);
-    for api in 1..=3 {
+    let newest = skf::manifest::Manifest::load(&repo().join("module/kfuncs.toml")).unwrap().api_level;
+    for api in 1..=newest {
         let (code, report) = verdict(&object, api);
         assert_eq!(code, 0, "API {api}: {report}");
         assert_ne!(report["verdict"], "incompatible");
@@ -58,6 +59,22 @@ fn example_program_is_compatible_at_every_level() {
     assert_eq!(rating_of(&at2, "skf_task_comm_v1"), "deprecated");
     let (_, at3) = verdict(&object, 3);
     assert_eq!(rating_of(&at3, "skf_task_comm_v1"), "missing_weak");
+    assert_eq!(rating_of(&at3, "skf_task_rss_kind_bytes"), "missing_weak");
+    let (_, at4) = verdict(&object, 4);
+    assert_eq!(rating_of(&at4, "skf_task_rss_kind_bytes"), "ok");
+    assert_eq!(rating_of(&at4, "skf_task_rss_bytes"), "deprecated", "the second deprecation cycle: {at4}");
+    let rss = at4["kfuncs"].as_array().unwrap().iter().find(|k| k["symbol"] == "skf_task_rss_bytes").unwrap();
+    assert!(rss["advice"].as_str().unwrap().contains("use skf_task_rss_kind_bytes"), "{rss}");
+}
+
+#[test]
+fn the_block_tracer_needs_api_4() {
+    let object = build("bpf/biosnoop.bpf.c", true);
+    let (code, report) = verdict(&object, 3);
+    assert_eq!((code, report["verdict"].as_str()), (2, Some("incompatible")), "{report}");
+    assert_eq!(rating_of(&report, "skf_rq_dev"), "missing");
+    let (code, report) = verdict(&object, 4);
+    assert_eq!((code, report["verdict"].as_str()), (0, Some("compatible")), "{report}");
 }
 
 #[test]

@@ -13,6 +13,13 @@ pub fn header(m: &Manifest) -> String {
         let _ = writeln!(s, "struct {name};");
     }
     let _ = writeln!(s, "\n#define SKF_API_NEWEST {}\n", m.api_level);
+    for st in &m.structs {
+        let _ = writeln!(s, "/* {}: {} */\nstruct {} {{", st.kfunc, st.doc, st.name);
+        for f in &st.fields {
+            let _ = writeln!(s, "\t{f};");
+        }
+        s.push_str("};\n\n");
+    }
     s.push_str("/* Indices into every per-kfunc table; the same at every API level. */\nenum skf_kfunc_index {\n");
     for k in &m.kfuncs {
         let _ = writeln!(s, "\tSKF_KFUNC_{},", k.name);

@@ -31,7 +31,7 @@ pub fn table(m: &Manifest) -> String {
         let _ = writeln!(s, "/// {} value: {}.\npub(crate) const {}: u64 = {};", c.kfunc, c.doc, c.name, c.value);
     }
     for st in &m.structs {
-        let _ = writeln!(s, "/// {}: {}.\n#[repr(C)]\npub(crate) struct {} {{", st.kfunc, st.doc, st.name);
+        let _ = writeln!(s, "/// C `struct {}` ({}): {}.\n#[repr(C)]\n#[derive(Default)]\npub(crate) struct {} {{", st.name, st.kfunc, st.doc, camel_case(&st.name));
         for f in &st.fields {
             let (ty, name, len) = parse_field(f).expect("validated by Manifest::parse");
             let ty = len.map_or(ty.to_string(), |n| format!("[{ty}; {n}]"));
@@ -80,4 +80,9 @@ pub fn table(m: &Manifest) -> String {
     }
     s.push_str("];\n");
     s
+}
+
+/// skf_sock_tuple -> SkfSockTuple: a C struct's name as a Rust type.
+fn camel_case(name: &str) -> String {
+    name.split('_').filter(|w| !w.is_empty()).map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect()
 }
