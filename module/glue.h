@@ -6,11 +6,15 @@
 #ifndef SKF_GLUE_H
 #define SKF_GLUE_H
 
+#include <linux/blk-mq.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/jump_label.h>
+#include <linux/nsproxy.h>
+#include <linux/pid.h>
 #include <linux/percpu.h>
+#include <linux/sched/signal.h>
 #include <linux/stddef.h>
 #include "generated/kfuncs.h"
 

@@ -16,18 +16,17 @@ use kernel::prelude::*;
 /// # Safety
 /// `task` is a live task.
 unsafe fn with_mm(task: *mut task_struct, count: impl FnOnce(*mut mm_struct) -> u64) -> Result<u64> {
+    let read = || {
+        // SAFETY: `task` is live; its mm stays attached while `with_task_locked` runs this.
+        let mm = unsafe { read_volatile(addr_of!((*task).mm)) };
+        if mm.is_null() {
+            Err(ESRCH)
+        } else {
+            Ok(count(mm))
+        }
+    };
     // SAFETY: the caller guarantees `task`.
-    unsafe {
-        with_task_locked(task, || {
-            // SAFETY: `task` is live; its mm stays attached while we read it.
-            let mm = unsafe { read_volatile(addr_of!((*task).mm)) };
-            if mm.is_null() {
-                Err(ESRCH)
-            } else {
-                Ok(count(mm))
-            }
-        })?
-    }
+    unsafe { with_task_locked(task, read) }?
 }
 
 /// `pages` in bytes, or the errno, as a kfunc returns it.

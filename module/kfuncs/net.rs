@@ -8,7 +8,7 @@ use crate::ffi;
 use crate::kfunc_table::SkfSockTuple;
 use core::ffi::c_int;
 use core::mem::size_of;
-use kernel::bindings::sock;
+use kernel::bindings::{self, sock};
 use kernel::ffi::c_char;
 use kernel::prelude::*;
 
@@ -20,7 +20,7 @@ pub(crate) extern "C" fn skf_rs_sk_tuple(sk: *mut sock, buf: *mut c_char, buf_sz
     let mut tuple = SkfSockTuple::default();
     // SAFETY: KF_TRUSTED_ARGS keeps `sk` live; the shim only reads it.
     if !unsafe { ffi::skf_c_sk_tuple(sk, &mut tuple) } {
-        return EAFNOSUPPORT.to_errno();
+        return -(bindings::EAFNOSUPPORT as c_int);
     }
     // SAFETY: the verifier checked that `buf` has `buf__sz` writable bytes,
     // at least the tuple's size as checked above; `buf` may be unaligned.

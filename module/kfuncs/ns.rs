@@ -69,24 +69,24 @@ pub(crate) extern "C" fn skf_rs_task_tgid_in_ns(task: *mut task_struct, pidns_in
 /// # Safety
 /// `task` is a live task.
 unsafe fn nsproxy_inum(task: *mut task_struct, kind: u64) -> Result<u32> {
-    // SAFETY: the caller guarantees `task`.
-    unsafe {
-        with_task_locked(task, || {
-            // SAFETY: nsproxy and its namespaces stay put while `with_task_locked` runs this.
-            let nsproxy = unsafe { read_volatile(addr_of!((*task).nsproxy)) };
-            if nsproxy.is_null() {
-                return Err(ESRCH);
+    let read = || {
+        // SAFETY: `task` is live; nsproxy and its namespaces stay put while
+        // `with_task_locked` runs this.
+        let nsproxy = unsafe { read_volatile(addr_of!((*task).nsproxy)) };
+        if nsproxy.is_null() {
+            return Err(ESRCH);
+        }
+        // SAFETY: a live nsproxy holds a reference on each namespace.
+        Ok(unsafe {
+            if kind == SKF_NS_MNT {
+                ffi::skf_c_mnt_ns_inum((*nsproxy).mnt_ns)
+            } else {
+                ffi::skf_c_net_ns_inum((*nsproxy).net_ns)
             }
-            // SAFETY: a live nsproxy holds a reference on each namespace.
-            Ok(unsafe {
-                if kind == SKF_NS_MNT {
-                    ffi::skf_c_mnt_ns_inum((*nsproxy).mnt_ns)
-                } else {
-                    ffi::skf_c_net_ns_inum((*nsproxy).net_ns)
-                }
-            })
-        })?
-    }
+        })
+    };
+    // SAFETY: the caller guarantees `task`.
+    unsafe { with_task_locked(task, read) }?
 }
 
 #[no_mangle]
