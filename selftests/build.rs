@@ -9,7 +9,10 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("comm_v1", "bpf/comm_v1.bpf.c"),
     ("comm_v2", "bpf/comm_v2.bpf.c"),
     ("task_info", "bpf/task_info.bpf.c"),
+    ("task_probe", "bpf/task_probe.bpf.c"),
+    ("sock_probe", "bpf/sock_probe.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
+    ("biosnoop", "../bpf/biosnoop.bpf.c"),
 ];
 
 fn main() {

@@ -11,6 +11,8 @@ mod kmsg;
 mod module;
 pub mod sysfs;
 pub mod task_info;
+pub mod task_probe;
+pub mod biosnoop;
 
 pub use clock::clock_ns;
 pub use env::TestEnv;
@@ -31,6 +33,9 @@ pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
     ("comm_v2", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v2.bpf.o"))),
     ("task_info", include_bytes!(concat!(env!("OUT_DIR"), "/task_info.bpf.o"))),
     ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
+    ("task_probe", include_bytes!(concat!(env!("OUT_DIR"), "/task_probe.bpf.o"))),
+    ("sock_probe", include_bytes!(concat!(env!("OUT_DIR"), "/sock_probe.bpf.o"))),
+    ("biosnoop", include_bytes!(concat!(env!("OUT_DIR"), "/biosnoop.bpf.o"))),
 ];
 
 pub mod skel {
@@ -48,5 +53,14 @@ pub mod skel {
     }
     pub mod task_info {
         include!(concat!(env!("OUT_DIR"), "/task_info.skel.rs"));
+    }
+    pub mod task_probe {
+        include!(concat!(env!("OUT_DIR"), "/task_probe.skel.rs"));
+    }
+    pub mod sock_probe {
+        include!(concat!(env!("OUT_DIR"), "/sock_probe.skel.rs"));
+    }
+    pub mod biosnoop {
+        include!(concat!(env!("OUT_DIR"), "/biosnoop.skel.rs"));
     }
 }

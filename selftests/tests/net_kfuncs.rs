@@ -1,0 +1,119 @@
+//! The net family against the socket API: a loopback TCP connection over
+//! IPv4 and IPv6, in a network namespace of its own. The tuple must match
+//! getsockname/getpeername, the cookie SO_NETNS_COOKIE, the smoothed RTT
+//! TCP_INFO's tcpi_rtt.
+
+use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
+use nix::sched::{unshare, CloneFlags};
+use skf_selftests::skel::sock_probe::{types::bss, SockProbeSkelBuilder};
+use skf_selftests::{manifest, LoadedModule, TestEnv};
+use std::io::{Read, Write};
+use std::mem::{size_of, MaybeUninit};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+
+/// SO_NETNS_COOKIE (asm-generic/socket.h; the libc crate lacks it).
+const SO_NETNS_COOKIE: i32 = 71;
+
+/// getsockopt(2) of a plain value.
+fn sockopt<T: Copy>(fd: i32, level: i32, name: i32) -> T {
+    let mut value = MaybeUninit::<T>::zeroed();
+    let mut len = size_of::<T>() as nix::libc::socklen_t;
+    // SAFETY: `value` has `len` writable bytes; the kernel writes at most that.
+    let rc = unsafe { nix::libc::getsockopt(fd, level, name, value.as_mut_ptr().cast(), &mut len) };
+    assert_eq!(rc, 0, "getsockopt({level}, {name}): {}", std::io::Error::last_os_error());
+    // SAFETY: zero-initialised, then filled by the kernel; T is plain data.
+    unsafe { value.assume_init() }
+}
+
+/// Brings up `lo` in this thread's (new) network namespace; ::1 comes with it.
+fn loopback_up() {
+    // SAFETY: plain socket and ioctl calls on a zeroed ifreq naming "lo".
+    unsafe {
+        let fd = nix::libc::socket(nix::libc::AF_INET, nix::libc::SOCK_DGRAM, 0);
+        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        let mut req: nix::libc::ifreq = std::mem::zeroed();
+        req.ifr_name[0] = b'l' as _;
+        req.ifr_name[1] = b'o' as _;
+        assert_eq!(nix::libc::ioctl(fd, nix::libc::SIOCGIFFLAGS, &mut req), 0, "SIOCGIFFLAGS lo");
+        req.ifr_ifru.ifru_flags |= nix::libc::IFF_UP as i16;
+        assert_eq!(nix::libc::ioctl(fd, nix::libc::SIOCSIFFLAGS, &req), 0, "SIOCSIFFLAGS lo up");
+        nix::libc::close(fd);
+    }
+}
+
+/// The address bytes a tuple holds: IPv4 in the first 4, network order.
+fn addr_bytes(ip: IpAddr) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    match ip {
+        IpAddr::V4(v4) => out[..4].copy_from_slice(&v4.octets()),
+        IpAddr::V6(v6) => out = v6.octets(),
+    }
+    out
+}
+
+/// What one connection on `listen` shows: the probe's record, the server
+/// side's own addresses, its netns cookie and TCP_INFO's RTT.
+fn exchange(listen: &str) -> (bss, SocketAddr, SocketAddr, u64, u32) {
+    let listener = TcpListener::bind(listen).unwrap_or_else(|e| panic!("bind {listen}: {e}"));
+    let mut obj = MaybeUninit::uninit();
+    let mut open = SockProbeSkelBuilder::default().open(&mut obj).unwrap();
+    open.maps.bss_data.as_deref_mut().unwrap().local_port = listener.local_addr().unwrap().port();
+    let mut skel = open.load().expect("sock_probe loads at every API level");
+    skel.attach().expect("attach tp_btf/tcp_rcv_space_adjust");
+
+    let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut server, _) = listener.accept().unwrap();
+    let mut byte = [0u8; 1];
+    // Round trips give TCP RTT samples; the last read is the server's.
+    for _ in 0..5 {
+        server.write_all(b"s").unwrap();
+        client.read_exact(&mut byte).unwrap();
+        client.write_all(b"c").unwrap();
+        server.read_exact(&mut byte).unwrap();
+    }
+    let fd = server.as_raw_fd();
+    let cookie: u64 = sockopt(fd, nix::libc::SOL_SOCKET, SO_NETNS_COOKIE);
+    let info: nix::libc::tcp_info = sockopt(fd, nix::libc::IPPROTO_TCP, nix::libc::TCP_INFO);
+    let out = *skel.maps.bss_data.as_deref().unwrap();
+    (out, server.local_addr().unwrap(), server.peer_addr().unwrap(), cookie, info.tcpi_rtt)
+}
+
+#[test]
+fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let api = env.api;
+    let alive = move |name: &str| manifest().kfunc(name).unwrap().alive_at(api);
+    std::thread::spawn(move || {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
+        loopback_up();
+        for (listen, family) in [("127.0.0.1:0", nix::libc::AF_INET), ("[::1]:0", nix::libc::AF_INET6)] {
+            let (out, local, peer, cookie, rtt) = exchange(listen);
+            let have = [alive("skf_sk_tuple"), alive("skf_sk_netns_cookie"), alive("skf_tcp_srtt_us")];
+            let expected_have = have.iter().enumerate().fold(0, |acc, (i, &a)| acc | (a as u32) << i);
+            assert_eq!(out.have, expected_have, "{listen}: bpf_ksym_exists() vs the manifest at API {api}");
+            if !have[0] {
+                assert_eq!(out.events, 0, "{listen}: no tuple kfunc, no event");
+                continue;
+            }
+            assert!(out.events >= 5, "{listen}: {} reads seen, 5 made", out.events);
+            let t = out.tuple;
+            assert_eq!(out.tuple_ret as usize, size_of::<skf_selftests::skel::sock_probe::types::skf_sock_tuple>(), "{listen}: return value");
+            assert_eq!(out.small_buf_ret, -nix::libc::EINVAL, "{listen}: a buffer one byte short");
+            assert_eq!((i32::from(t.family), i32::from(t.protocol)), (family, nix::libc::IPPROTO_TCP), "{listen}: family, protocol");
+            assert_eq!((t.local_port, t.remote_port), (local.port(), peer.port()), "{listen}: ports vs getsockname/getpeername");
+            assert_eq!(t.local_addr, addr_bytes(local.ip()), "{listen}: local address vs getsockname");
+            assert_eq!(t.remote_addr, addr_bytes(peer.ip()), "{listen}: remote address vs getpeername");
+            if have[1] {
+                assert_eq!(out.netns_cookie, cookie, "{listen}: netns cookie vs SO_NETNS_COOKIE");
+            }
+            if have[2] {
+                assert!(rtt > 0, "{listen}: TCP_INFO has an RTT sample");
+                assert_eq!(out.srtt_us, i64::from(rtt), "{listen}: srtt vs TCP_INFO tcpi_rtt");
+            }
+        }
+    })
+    .join()
+    .expect("the network namespace thread's checks failed");
+}
