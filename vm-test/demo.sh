@@ -3,7 +3,9 @@
 # (the level where skf_task_comm_v1 is deprecated, before its removal at 3):
 # load it, list what it offers, trace execs and exits through it, load a
 # program that uses the deprecated kfunc (warning and skf's verdict), then
-# switch the policy to deny and watch the same load be refused.
+# switch the policy to deny and watch the same load be refused. Then the
+# newest level's module, with the block tracer built on API 4's families,
+# watching a process in its own pid namespace write to null_blk.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
@@ -11,12 +13,16 @@ cd "$SKF_REPO"
 api=2
 vm-test/kernel.sh build x86_64 >/dev/null
 module=$(vm-test/build-module.sh x86_64 "$api")
-log "building skf and the example tracer"
-cargo build -q -p skf -p skf-selftests --example exec_exit
+newest=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
+newest_module=$(vm-test/build-module.sh x86_64 "$newest")
+log "building skf and the example tracers"
+cargo build -q -p skf -p skf-selftests --example exec_exit --example biosnoop
 demo=$SKF_REPO/build/demo
 mkdir -p "$demo"
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$SKF_REPO/bpf/include" -I"/usr/include/$(uname -m)-linux-gnu" \
 	-c selftests/bpf/comm_v1.bpf.c -o "$demo/comm_v1.bpf.o"
+clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$SKF_REPO/bpf/include" -I"/usr/include/$(uname -m)-linux-gnu" \
+	-c bpf/biosnoop.bpf.c -o "$demo/biosnoop.bpf.o"
 
 vm-test/run-vm.sh --arch x86_64 --timeout 900 -- "
 set -e
@@ -56,4 +62,16 @@ section 'Unload: nothing left behind'
 show rmmod stable_kfuncs
 fails ls /sys/kernel/stable_kfuncs
 fails skf kfunc list
+
+section 'API $newest: the block tracer (bpf/biosnoop.bpf.c) on stable names only'
+show insmod $newest_module
+show skf kfunc list
+echo; echo '\$ skf prog check biosnoop.bpf.o  (rated against the loaded module)'
+skf prog check $demo/biosnoop.bpf.o
+# A "container": its own pid namespace, writing and reading with O_DIRECT,
+# every 3 s while the tracer loads (seconds under TCG) and runs.
+(for i in 1 2 3; do sleep 3; unshare --pid --fork sh -c 'echo \"container pid \$\$\"; for off in 0 256 512; do dd if=/dev/zero of=/dev/nullb0 bs=4k count=4 seek=\$off oflag=direct status=none; done; dd if=/dev/nullb0 of=/dev/null bs=64k count=1 skip=8 iflag=direct status=none'; done) &
+show $SKF_REPO/target/debug/examples/biosnoop 10 /dev/nullb0
+wait
+show rmmod stable_kfuncs
 "

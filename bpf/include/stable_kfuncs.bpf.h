@@ -105,7 +105,7 @@ extern s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags) __ksym _
 extern u32 skf_task_state(struct task_struct *task) __ksym __weak;
 /* API 4: Nice value of task, -20..19 (task_nice()). */
 extern int skf_task_nice(struct task_struct *task) __ksym __weak;
-/* API 4: Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones. */
+/* API 4: Priority of task as /proc/PID/stat's priority field shows it (task_prio()): 0..39 for normal tasks, -2..-100 for real-time ones, -101 for deadline ones. */
 extern int skf_task_prio(struct task_struct *task) __ksym __weak;
 /* API 4: Voluntary context switches of task (voluntary_ctxt_switches in /proc/PID/task/TID/status). */
 extern u64 skf_task_nvcsw(struct task_struct *task) __ksym __weak;

@@ -223,7 +223,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones.",
+        doc: "Priority of task as /proc/PID/stat's priority field shows it (task_prio()): 0..39 for normal tasks, -2..-100 for real-time ones, -101 for deadline ones.",
     },
     KfuncInfo {
         name: c_str!("skf_task_nvcsw"),

@@ -148,7 +148,7 @@ int skf_task_nice(struct task_struct *task)
 #endif
 
 #if SKF_API >= 4
-/* Priority of task as /proc/PID/stat's priority field shows it (task_prio()): nice + 20 for normal tasks, -1 - rt_priority for real-time ones, -100 for deadline ones. */
+/* Priority of task as /proc/PID/stat's priority field shows it (task_prio()): 0..39 for normal tasks, -2..-100 for real-time ones, -101 for deadline ones. */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_task_prio(struct task_struct *task)

@@ -6,6 +6,7 @@ use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use skf::manifest::{Kfunc, Stability};
 use skf_selftests::skel::comm_v1::CommV1SkelBuilder;
+use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
 use skf_selftests::{manifest, sysfs, Kmsg, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
 use std::os::unix::fs::PermissionsExt;
@@ -120,5 +121,40 @@ fn policy_knob_is_root_only_and_rejects_unknown_values() {
     for policy in ["deny", "allow", "warn"] {
         sysfs::write("policy", &format!("{policy}\n")).unwrap();
         assert_eq!(sysfs::read("policy"), policy);
+    }
+}
+
+/// The second deprecation cycle: skf_task_rss_bytes, which task_info.bpf.c
+/// calls unconditionally, warned about and refused by policy only from the
+/// level that deprecates it, with its kind-aware replacement named.
+#[test]
+fn rss_bytes_is_deprecated_where_the_manifest_says() {
+    let env = TestEnv::get();
+    let k = manifest().kfuncs.into_iter().find(|k| k.name == "skf_task_rss_bytes").expect("manifest declares skf_task_rss_bytes");
+    let _module = LoadedModule::insert_cell_module();
+    let load_under = |policy: &str| -> (bool, Vec<String>) {
+        sysfs::write("policy", policy).expect("set policy");
+        let mut kmsg = Kmsg::tail();
+        let mut obj = MaybeUninit::uninit();
+        let mut open = TaskInfoSkelBuilder::default().open(&mut obj).unwrap();
+        open.progs.task_info.set_log_level(1);
+        let loaded = open.load().is_ok();
+        (loaded, kmsg.read_new().into_iter().filter(|l| l.contains("skf_task_rss_bytes")).collect())
+    };
+    let (loaded, lines) = load_under("warn");
+    assert!(loaded, "warn never refuses");
+    let (denied_loaded, deny_lines) = load_under("deny");
+    sysfs::write("policy", "warn").unwrap();
+    if !k.alive_at(env.api) {
+        assert!(!loaded && !denied_loaded, "removed at API {}, yet loaded", env.api);
+    } else if k.stability_at(env.api) == Stability::Deprecated {
+        assert_eq!(lines.len(), 1, "one warning per load: {lines:?}");
+        let replacement = format!("use {} instead", k.replacement.as_ref().unwrap());
+        assert!(lines[0].contains("prog 'task_info'") && lines[0].contains(&replacement), "{lines:?}");
+        assert!(!denied_loaded, "deny must refuse a program calling the deprecated skf_task_rss_bytes");
+        assert!(deny_lines.iter().any(|l| l.contains("policy deny: refusing")), "{deny_lines:?}");
+    } else {
+        assert!(lines.is_empty() && deny_lines.is_empty(), "stable at API {}, yet: {lines:?} {deny_lines:?}", env.api);
+        assert!(denied_loaded, "deny must not refuse a stable kfunc");
     }
 }
