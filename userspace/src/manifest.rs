@@ -353,6 +353,30 @@ doc = "a, with flags"
     }
 
     #[test]
+    fn new_kfuncs_must_name_their_churn_and_constants_their_kfunc() {
+        let next = GOOD.replacen("api_level = 3", "api_level = 4", 1)
+            + "\n[[kfunc]]\nname = \"skf_b\"\nfamily = \"sched\"\nproto = \"u32 skf_b(struct task_struct *task)\"\n\
+               prog_types = [\"tracing\"]\nsince = 4\ndoc = \"b\"\n";
+        let e = format!("{:#}", Manifest::parse(&next).unwrap_err());
+        assert!(e.contains("since = 4 needs churn"), "{e}");
+        let with_churn = next.clone() + "churn = \"6.0 moved b\"\n";
+        assert!(Manifest::parse(&with_churn).is_ok());
+        let comment = next.clone() + "churn = \"moved to /* here */\"\n";
+        assert!(format!("{:#}", Manifest::parse(&comment).unwrap_err()).contains("would end the C comment"));
+        let twins = with_churn.clone()
+            + "\n[[constant]]\nname = \"SKF_B_X\"\nvalue = 0\nkfunc = \"skf_b\"\ndoc = \"x\"\n\
+               \n[[constant]]\nname = \"SKF_B_Y\"\nvalue = 0\nkfunc = \"skf_b\"\ndoc = \"y\"\n";
+        assert!(format!("{:#}", Manifest::parse(&twins).unwrap_err()).contains("share the value 0"));
+    }
+
+    #[test]
+    fn struct_fields_are_checked() {
+        assert_eq!(parse_field("u8 addr[16]").unwrap(), ("u8", "addr", Some(16)));
+        assert!(parse_field("float x").unwrap_err().to_string().contains("not u8, u16, u32 or u64"));
+        assert!(parse_field("u16").is_err());
+    }
+
+    #[test]
     fn the_real_manifest_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../module/kfuncs.toml");
         let m = Manifest::load(&path).unwrap();
