@@ -2,12 +2,11 @@
 //! selftest and the loader `make demo` runs (selftests/examples/biosnoop.rs).
 
 use crate::skel::biosnoop::BiosnoopSkelBuilder;
+use crate::ring::poll_events;
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use libbpf_rs::RingBufferBuilder;
-use std::cell::Cell;
 use std::mem::MaybeUninit;
 use std::os::unix::fs::MetadataExt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The C `struct event` of biosnoop.bpf.c.
 #[repr(C)]
@@ -42,7 +41,7 @@ pub fn own_pidns_inum() -> u32 {
 /// Loads and attaches the tracer for requests to `only_dev` (st_rdev
 /// encoding; 0: every device), calls `attached`, then hands each completed
 /// request to `on_event` until it returns false or `timeout` has passed.
-pub fn trace(only_dev: u32, attached: impl FnOnce(), timeout: Duration, mut on_event: impl FnMut(&Event) -> bool) -> libbpf_rs::Result<()> {
+pub fn trace(only_dev: u32, attached: impl FnOnce(), timeout: Duration, on_event: impl FnMut(&Event) -> bool) -> libbpf_rs::Result<()> {
     let mut obj = MaybeUninit::uninit();
     let mut open = BiosnoopSkelBuilder::default().open(&mut obj)?;
     let bss = open.maps.bss_data.as_deref_mut().expect("biosnoop has a .bss");
@@ -51,22 +50,5 @@ pub fn trace(only_dev: u32, attached: impl FnOnce(), timeout: Duration, mut on_e
     let mut skel = open.load()?;
     skel.attach()?;
 
-    let done = Cell::new(false);
-    let mut builder = RingBufferBuilder::new();
-    builder.add(&skel.maps.events, |data: &[u8]| {
-        assert_eq!(data.len(), std::mem::size_of::<Event>(), "record is not a struct event");
-        // SAFETY: the ring buffer record is a `struct event`, checked by size.
-        let event = unsafe { std::ptr::read_unaligned(data.as_ptr().cast::<Event>()) };
-        if !on_event(&event) {
-            done.set(true);
-        }
-        0
-    })?;
-    let ring = builder.build()?;
-    attached();
-    let deadline = Instant::now() + timeout;
-    while !done.get() && Instant::now() < deadline {
-        ring.poll(Duration::from_millis(100))?;
-    }
-    Ok(())
+    poll_events(&skel.maps.events, attached, timeout, on_event)
 }

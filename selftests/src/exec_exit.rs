@@ -2,11 +2,10 @@
 //! and the loader `make demo` runs (selftests/examples/exec_exit.rs).
 
 use crate::skel::exec_exit::ExecExitSkelBuilder;
+use crate::ring::poll_events;
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use libbpf_rs::RingBufferBuilder;
-use std::cell::Cell;
 use std::mem::MaybeUninit;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The C `struct event` of exec_exit.bpf.c.
 #[repr(C)]
@@ -35,29 +34,12 @@ impl Event {
 /// Loads and attaches the tracer (ignoring this process), calls `attached`,
 /// then hands each event to `on_event` until it returns false or `timeout`
 /// has passed.
-pub fn trace(attached: impl FnOnce(), timeout: Duration, mut on_event: impl FnMut(&Event) -> bool) -> libbpf_rs::Result<()> {
+pub fn trace(attached: impl FnOnce(), timeout: Duration, on_event: impl FnMut(&Event) -> bool) -> libbpf_rs::Result<()> {
     let mut obj = MaybeUninit::uninit();
     let mut open = ExecExitSkelBuilder::default().open(&mut obj)?;
     open.maps.bss_data.as_deref_mut().expect("exec_exit has a .bss").skip_tgid = std::process::id();
     let mut skel = open.load()?;
     skel.attach()?;
 
-    let done = Cell::new(false);
-    let mut builder = RingBufferBuilder::new();
-    builder.add(&skel.maps.events, |data: &[u8]| {
-        assert_eq!(data.len(), std::mem::size_of::<Event>(), "record is not a struct event");
-        // SAFETY: the ring buffer record is a `struct event`, checked by size.
-        let event = unsafe { std::ptr::read_unaligned(data.as_ptr().cast::<Event>()) };
-        if !on_event(&event) {
-            done.set(true);
-        }
-        0
-    })?;
-    let ring = builder.build()?;
-    attached();
-    let deadline = Instant::now() + timeout;
-    while !done.get() && Instant::now() < deadline {
-        ring.poll(Duration::from_millis(100))?;
-    }
-    Ok(())
+    poll_events(&skel.maps.events, attached, timeout, on_event)
 }

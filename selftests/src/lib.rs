@@ -7,6 +7,8 @@
 mod clock;
 mod env;
 pub mod exec_exit;
+mod ring;
+pub mod contained;
 mod kmsg;
 mod module;
 pub mod sysfs;

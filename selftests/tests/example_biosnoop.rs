@@ -3,11 +3,9 @@
 //! (new pid namespace) does to null_blk at known offsets, with the child's
 //! pid in both namespaces; below API 4 the same object does not load.
 
-use nix::sched::{clone, CloneFlags};
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::waitpid;
-use nix::unistd::Pid;
+use nix::sched::CloneFlags;
 use skf_selftests::biosnoop::{own_pidns_inum, trace, Event};
+use skf_selftests::contained::Contained;
 use skf_selftests::{manifest, LoadedModule, TestEnv};
 use std::cell::Cell;
 use std::ffi::CString;
@@ -22,53 +20,36 @@ const BLOCK: usize = 4096;
 const IOS: &[(bool, u64, usize)] = &[(true, 0, 4096), (true, 1 << 20, 16384), (false, 2 << 20, 8192), (true, 3 << 20, 65536)];
 
 /// A child in a new pid namespace that does `IOS` with O_DIRECT, then
-/// pauses until killed on drop (so its /proc entries stay readable).
-struct Writer(Pid);
-
-impl Writer {
-    fn spawn() -> Writer {
-        let path = CString::new(DEVICE).unwrap();
-        let len = IOS.iter().map(|io| io.2).max().unwrap();
-        let layout = std::alloc::Layout::from_size_align(len, BLOCK).unwrap();
-        // SAFETY: a non-zero size; freed never: the parent leaks one buffer per test.
-        let buf = unsafe { std::alloc::alloc_zeroed(layout) };
-        assert!(!buf.is_null());
-        let mut stack = vec![0u8; 256 * 1024];
-        let child = Box::new(move || {
-            // SAFETY: only syscalls (open, pwrite, pread, pause) on memory set
-            // up before clone: sound in the child of a multi-threaded process.
-            unsafe {
-                let fd = nix::libc::open(path.as_ptr(), nix::libc::O_RDWR | nix::libc::O_DIRECT);
-                if fd < 0 {
-                    return 1;
-                }
-                for &(write, offset, len) in IOS {
-                    let done = if write {
-                        nix::libc::pwrite(fd, buf.cast(), len, offset as i64)
-                    } else {
-                        nix::libc::pread(fd, buf.cast(), len, offset as i64)
-                    };
-                    if done != len as isize {
-                        return 2;
-                    }
-                }
-                loop {
-                    nix::libc::pause();
+/// pauses until killed (so its /proc entries stay readable).
+fn spawn_writer() -> Contained {
+    let path = CString::new(DEVICE).unwrap();
+    let len = IOS.iter().map(|io| io.2).max().unwrap();
+    let layout = std::alloc::Layout::from_size_align(len, BLOCK).unwrap();
+    // SAFETY: a non-zero size; never freed: one buffer per test run.
+    let buf = unsafe { std::alloc::alloc_zeroed(layout) };
+    assert!(!buf.is_null());
+    let body = move || {
+        // SAFETY: raw syscalls on `path` and `buf`, set up before clone.
+        unsafe {
+            let fd = nix::libc::open(path.as_ptr(), nix::libc::O_RDWR | nix::libc::O_DIRECT);
+            if fd < 0 {
+                return 1;
+            }
+            for &(write, offset, len) in IOS {
+                let done = if write {
+                    nix::libc::pwrite(fd, buf.cast(), len, offset as i64)
+                } else {
+                    nix::libc::pread(fd, buf.cast(), len, offset as i64)
+                };
+                if done != len as isize {
+                    return 2;
                 }
             }
-        });
-        // SAFETY: see the child's body; `stack` outlives the call.
-        let pid = unsafe { clone(child, &mut stack, CloneFlags::CLONE_NEWPID, Some(Signal::SIGCHLD as i32)) }
-            .expect("clone(CLONE_NEWPID) as root");
-        Writer(pid)
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        let _ = kill(self.0, Signal::SIGKILL);
-        let _ = waitpid(self.0, None);
-    }
+        }
+        Contained::pause_forever()
+    };
+    // SAFETY: the child makes only raw syscalls (open, pwrite, pread, pause).
+    unsafe { Contained::spawn(CloneFlags::CLONE_NEWPID, body) }
 }
 
 fn op_value(name: &str) -> u32 {
@@ -92,7 +73,7 @@ fn reports_contained_direct_io_to_null_blk_with_true_values() {
 
     let writer = Cell::new(None);
     let mut events: Vec<Event> = Vec::new();
-    trace(rdev as u32, || writer.set(Some(Writer::spawn())), Duration::from_secs(20), |e| {
+    trace(rdev as u32, || writer.set(Some(spawn_writer())), Duration::from_secs(20), |e| {
         events.push(*e);
         events.len() < IOS.len()
     })

@@ -2,39 +2,10 @@
 //! namespaces, seen from its own pid namespace and from ours (NSpid,
 //! NStgid), and its namespaces' inode numbers (/proc/PID/ns/*).
 
-use nix::sched::{clone, CloneFlags};
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::waitpid;
-use nix::unistd::Pid;
+use nix::sched::CloneFlags;
+use skf_selftests::contained::Contained;
 use skf_selftests::task_probe::{alive, ns_inum, probe, status_field};
 use skf_selftests::{LoadedModule, TestEnv};
-
-/// A child in new pid, mount and network namespaces, pausing until killed on drop.
-struct Contained(Pid);
-
-impl Contained {
-    fn spawn() -> Contained {
-        let mut stack = vec![0u8; 256 * 1024];
-        let flags = CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWNET;
-        let pause_forever = Box::new(|| loop {
-            // SAFETY: pause(2) takes nothing; the child only waits for its signal.
-            unsafe { nix::libc::pause() };
-        });
-        // SAFETY: the child runs only pause(2), which is async-signal-safe, so
-        // cloning a multi-threaded process is sound; `stack` outlives the call
-        // (the child has its own copy of the address space).
-        let pid = unsafe { clone(pause_forever, &mut stack, flags, Some(Signal::SIGCHLD as i32)) }
-            .expect("clone(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET) as root");
-        Contained(pid)
-    }
-}
-
-impl Drop for Contained {
-    fn drop(&mut self) {
-        let _ = kill(self.0, Signal::SIGKILL);
-        let _ = waitpid(self.0, None);
-    }
-}
 
 /// NSpid/NStgid of /proc/PID/status: the ids from our namespace down to the task's own.
 fn ns_ids(pid: &str, field: &str) -> Vec<i32> {
@@ -45,7 +16,9 @@ fn ns_ids(pid: &str, field: &str) -> Vec<i32> {
 fn a_contained_child_is_seen_from_its_namespaces_and_ours() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
-    let child = Contained::spawn();
+    let flags = CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWNET;
+    // SAFETY: the child only pauses.
+    let child = unsafe { Contained::spawn(flags, Contained::pause_forever) };
     let pid = child.0.to_string();
     let ours = ns_inum("self", "pid");
     let out = probe(child.0.as_raw() as u32, ours);
