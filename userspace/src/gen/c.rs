@@ -1,6 +1,6 @@
 //! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
 
-use super::{alive_condition, HEADER_NOTE};
+use super::{alive_condition, c_struct, HEADER_NOTE};
 use crate::manifest::{Manifest, PROG_TYPES};
 use crate::proto::CType;
 use std::fmt::Write;
@@ -14,11 +14,7 @@ pub fn header(m: &Manifest) -> String {
     }
     let _ = writeln!(s, "\n#define SKF_API_NEWEST {}\n", m.api_level);
     for st in &m.structs {
-        let _ = writeln!(s, "/* {}: {} */\nstruct {} {{", st.kfunc, st.doc, st.name);
-        for f in &st.fields {
-            let _ = writeln!(s, "\t{f};");
-        }
-        s.push_str("};\n\n");
+        s.push_str(&c_struct(st));
     }
     s.push_str("/* Indices into every per-kfunc table; the same at every API level. */\nenum skf_kfunc_index {\n");
     for k in &m.kfuncs {

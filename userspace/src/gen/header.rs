@@ -1,6 +1,6 @@
 //! bpf/include/stable_kfuncs.bpf.h: what BPF programs include.
 
-use super::HEADER_NOTE;
+use super::{c_struct, HEADER_NOTE};
 use crate::manifest::{split_version, Kfunc, Manifest};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -61,11 +61,7 @@ pub fn header(m: &Manifest) -> String {
         s.push('\n');
     }
     for st in &m.structs {
-        let _ = writeln!(s, "/* {}: {} */\nstruct {} {{", st.kfunc, st.doc, st.name);
-        for f in &st.fields {
-            let _ = writeln!(s, "\t{f};");
-        }
-        s.push_str("};\n\n");
+        s.push_str(&c_struct(st));
     }
     s.push_str("/* Every kfunc version ever released. */\n");
     for k in &m.kfuncs {

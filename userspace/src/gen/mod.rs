@@ -7,7 +7,7 @@ mod header;
 mod readme;
 mod rust;
 
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Struct};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -54,6 +54,12 @@ pub fn stale(repo: &Path) -> Result<Vec<PathBuf>> {
         .filter(|out| std::fs::read_to_string(repo.join(&out.path)).ok().as_deref() != Some(out.contents.as_str()))
         .map(|out| out.path)
         .collect())
+}
+
+/// A manifest `[[struct]]` as C, for the module and the BPF header alike.
+fn c_struct(st: &Struct) -> String {
+    let fields: String = st.fields.iter().map(|f| format!("\t{f};\n")).collect();
+    format!("/* {}: {} */\nstruct {} {{\n{fields}}};\n\n", st.kfunc, st.doc, st.name)
 }
 
 /// The C preprocessor condition under which `k` is built.
