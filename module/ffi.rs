@@ -32,6 +32,7 @@ extern "C" {
     pub(crate) fn skf_c_mm_counter_pages(mm: *mut mm_struct, member: c_int) -> core::ffi::c_ulong;
     pub(crate) fn skf_c_task_state_char(task: *mut task_struct) -> core::ffi::c_char;
     pub(crate) fn skf_c_task_nice(task: *const task_struct) -> c_int;
+    pub(crate) fn skf_c_task_prio(task: *const task_struct) -> c_int;
     pub(crate) fn skf_c_pid_ns_inum(ns: *mut pid_namespace) -> u32;
     pub(crate) fn skf_c_net_ns_inum(net: *mut net) -> u32;
     pub(crate) fn skf_c_mnt_ns_inum(ns: *mut mnt_namespace) -> u32;

@@ -97,6 +97,7 @@ struct sock;
 unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member);
 char skf_c_task_state_char(struct task_struct *task);
 int skf_c_task_nice(const struct task_struct *task);
+int skf_c_task_prio(const struct task_struct *task);
 unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns);
 unsigned int skf_c_net_ns_inum(struct net *net);
 unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns);

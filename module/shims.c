@@ -78,6 +78,15 @@ int skf_c_task_nice(const struct task_struct *task)
 }
 
 /*
+ * task_prio() (kernel/sched/syscalls.c) is not exported to modules; this is
+ * its body: prio in /proc's units.
+ */
+int skf_c_task_prio(const struct task_struct *task)
+{
+	return task->prio - MAX_RT_PRIO;
+}
+
+/*
  * Namespace structs are opaque to 6.12's Rust bindings (pid_namespace, net)
  * or private to fs/ (mnt_namespace): these read their ns_common inode number.
  */

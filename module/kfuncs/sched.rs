@@ -7,7 +7,7 @@ use crate::ffi;
 use crate::kfunc_table::*;
 use core::ffi::c_int;
 use core::ptr::{addr_of, read_volatile};
-use kernel::bindings::{self, task_struct};
+use kernel::bindings::task_struct;
 
 /// The SKF_TASK_* value of a /proc/PID/stat state letter. The letters are
 /// user-space ABI; the kernel's state bits and their index order are not.
@@ -51,8 +51,8 @@ pub(crate) extern "C" fn skf_rs_task_prio(task: *mut task_struct) -> c_int {
     if task.is_null() {
         return 0;
     }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; task_prio() reads prio.
-    unsafe { bindings::task_prio(task) }
+    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the shim only reads prio.
+    unsafe { ffi::skf_c_task_prio(task) }
 }
 
 #[no_mangle]
