@@ -59,10 +59,25 @@ void skf_c_task_unlock(struct task_struct *task)
 }
 
 
-/* get_mm_counter() is inline; its counters became per-CPU in 6.2. */
+/*
+ * get_mm_counter_sum(), which /proc/PID/status uses, without its lock:
+ * mm counters became per-CPU in 6.2, and their exact sum takes fbc->lock,
+ * which an NMI, or a probe inside the fold, could deadlock on. Summed
+ * lock-free instead: exact while the mm is quiet, off by at most one
+ * batch while another CPU folds. get_mm_counter() alone lags by a batch
+ * per CPU.
+ */
 unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member)
 {
-	return get_mm_counter(mm, member);
+	struct percpu_counter *fbc = &mm->rss_stat[member];
+	s64 sum = READ_ONCE(fbc->count);
+#ifdef CONFIG_SMP
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(fbc->counters, cpu));
+#endif
+	return sum > 0 ? sum : 0;
 }
 
 /* task_state_to_char() is inline: the letter /proc/PID/stat shows. */

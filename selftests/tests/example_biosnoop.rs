@@ -10,7 +10,7 @@ use skf_selftests::{manifest, LoadedModule, TestEnv};
 use std::cell::Cell;
 use std::ffi::CString;
 use std::os::unix::fs::MetadataExt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// null_blk's first device: blk-mq, so every I/O is a struct request.
 const DEVICE: &str = "/dev/nullb0";
@@ -73,11 +73,13 @@ fn reports_contained_direct_io_to_null_blk_with_true_values() {
 
     let writer = Cell::new(None);
     let mut events: Vec<Event> = Vec::new();
+    let started = Instant::now();
     trace(rdev as u32, || writer.set(Some(spawn_writer())), Duration::from_secs(20), |e| {
         events.push(*e);
         events.len() < IOS.len()
     })
     .expect("biosnoop loads and attaches at API 4");
+    let elapsed = started.elapsed().as_nanos() as u64;
     let writer = writer.take().expect("the writer was spawned");
     let pid = writer.0.as_raw();
     let child_pidns = std::fs::metadata(format!("/proc/{pid}/ns/pid")).unwrap().ino() as u32;
@@ -94,6 +96,8 @@ fn reports_contained_direct_io_to_null_blk_with_true_values() {
         assert_eq!((e.pid, e.ns_pid), (pid, 1), "pid in our namespace and in the writer's, {what}");
         assert_eq!(e.pidns_inum, child_pidns, "the writer's pid namespace, {what}");
         assert_eq!(e.comm(), child_comm.trim_end().as_bytes(), "comm, {what}");
-        assert!(e.latency_ns > 0 && e.latency_ns < 10_000_000_000, "latency, {what}");
+        // null_blk may complete inline, and a TCG guest's clock may be
+        // coarse: 0 is a valid latency; more than the whole run is not.
+        assert!(e.latency_ns <= elapsed, "latency above the {elapsed} ns the run took, {what}");
     }
 }
