@@ -6,8 +6,8 @@
 #   check.sh [--machine M]... [--api N]...
 #
 # By default: x86_64 and arm64 at every level, and x86_64-pahole131-kasan
-# (pahole 1.31 as distributions use, KASAN) at the newest level, whose cell
-# runs every selftest (policy ones included) on that kernel. --arch is the
+# (pahole 1.31 as distributions use, KASAN) at the newest level and the one
+# that deprecates skf_task_comm_v1, running every selftest on that kernel. --arch is the
 # same option as --machine.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,10 +24,21 @@ done
 [ ${#machines[@]} -gt 0 ] || machines=(x86_64 arm64 x86_64-pahole131-kasan)
 [ ${#apis[@]} -gt 0 ] || apis=($(vm-test/api-levels.sh))
 
-# The levels machine $1 runs: all of them on the plain machines; the newest
-# on a flavour, which exists for what its kernel adds, not for the matrix.
+# The level that deprecates skf_task_comm_v1, the deprecation selftests'
+# subject: where warn warns and counts, and deny refuses.
+deprecating_level() {
+	awk '/^name = / { kfunc = $3 } kfunc == "\"skf_task_comm_v1\"" && /^deprecated = / { print $3; exit }' module/kfuncs.toml
+}
+
+# The levels machine $1 runs: all of them on the plain machines. A flavour
+# exists for what its kernel adds, not for the matrix: it runs the newest
+# level and the deprecating one (the policy's warn and deny paths).
 levels_of() {
-	if [ -n "$(machine_flavour "$1")" ]; then echo "${apis[-1]}"; else echo "${apis[@]}"; fi
+	if [ -z "$(machine_flavour "$1")" ]; then
+		echo "${apis[@]}"
+	else
+		printf '%s\n' "${apis[@]}" | grep -xF -e "$(deprecating_level)" -e "${apis[-1]}" | paste -sd' '
+	fi
 }
 
 passed=0 failed=0
