@@ -16,7 +16,9 @@ module=$(vm-test/build-module.sh x86_64 "$api")
 newest=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
 newest_module=$(vm-test/build-module.sh x86_64 "$newest")
 log "building skf and the example tracers"
-cargo build -q -p skf -p skf-selftests --example exec_exit --example biosnoop
+# Two builds: with --example, cargo builds only that example, not skf's binary.
+cargo build -q -p skf
+cargo build -q -p skf-selftests --example exec_exit --example biosnoop
 demo=$SKF_REPO/build/demo
 mkdir -p "$demo"
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$SKF_REPO/bpf/include" -I"/usr/include/$(uname -m)-linux-gnu" \
