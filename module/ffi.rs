@@ -26,6 +26,8 @@ extern "C" {
     pub(crate) fn skf_c_rcu_read_unlock();
     pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
     pub(crate) fn skf_c_in_task() -> bool;
+    pub(crate) fn skf_c_irqs_disabled() -> bool;
+    pub(crate) fn skf_c_pid_alive(task: *const task_struct) -> bool;
     pub(crate) fn skf_c_task_trylock(task: *mut task_struct) -> bool;
     pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
     pub(crate) fn skf_c_mm_rss_pages(mm: *mut mm_struct) -> core::ffi::c_ulong;

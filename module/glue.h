@@ -12,14 +12,13 @@
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/stddef.h>
+#include "btf_decl_tag.h"
 #include "generated/kfuncs.h"
 
 #ifndef CONFIG_DEBUG_INFO_BTF_MODULES
 #error "stable_kfuncs needs CONFIG_DEBUG_INFO_BTF_MODULES: kfuncs are found through module BTF"
 #endif
 
-/* A stability decl tag on a kfunc, readable by any BTF reader. */
-#define SKF_TAG(kv) __attribute__((btf_decl_tag("skf." kv)))
 
 /* Fault injection for the layout guard's selftest (Kbuild SKF_LAYOUT_SKEW). */
 #ifndef SKF_LAYOUT_SKEW
@@ -82,6 +81,8 @@ void skf_c_rcu_read_lock(void);
 void skf_c_rcu_read_unlock(void);
 struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
 bool skf_c_in_task(void);
+bool skf_c_irqs_disabled(void);
+bool skf_c_pid_alive(const struct task_struct *task);
 bool skf_c_task_trylock(struct task_struct *task);
 void skf_c_task_unlock(struct task_struct *task);
 unsigned long skf_c_mm_rss_pages(struct mm_struct *mm);
