@@ -56,7 +56,7 @@ static __always_inline void skf_enter(u32 idx, bool deprecated)
 }
 
 /* Implemented in Rust, in the crate under module/. */
-int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx);
+int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx, bool loader_may_read_any_task);
 void skf_rs_report_deprecated_call(u32 idx);
 bool skf_rs_kfunc_alive(u32 idx);
 const char *skf_rs_kfunc_name(u32 idx);
@@ -72,6 +72,8 @@ int skf_sysfs_init(void);
 void skf_sysfs_exit(void);
 u64 skf_call_count(u32 idx);
 void skf_reset_call_counts(void);
+void skf_verify_report_ratelimit_init(u32 burst);
+bool skf_verify_report_ratelimit(void);
 
 /* shims.c: kernel inlines and macros, callable from Rust. */
 struct cgroup;

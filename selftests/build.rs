@@ -9,6 +9,8 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("comm_v1", "bpf/comm_v1.bpf.c"),
     ("comm_v2", "bpf/comm_v2.bpf.c"),
     ("task_info", "bpf/task_info.bpf.c"),
+    ("task_kptr", "bpf/task_kptr.bpf.c"),
+    ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
 ];
 
@@ -26,4 +28,5 @@ fn main() {
         println!("cargo:rerun-if-changed={src}");
     }
     println!("cargo:rerun-if-changed=../bpf/include/stable_kfuncs.bpf.h");
+    println!("cargo:rerun-if-changed=bpf/task_ref.h");
 }

@@ -6,7 +6,7 @@
 #
 #   build-module.sh ARCH API [skewed]
 #
-# "skewed" builds the layout guard's fault injection (C offsets off by 8),
+# "skewed" builds the layout guard's fault injection (C offsets and sizes off by 8),
 # which must refuse to load.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

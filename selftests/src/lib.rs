@@ -4,6 +4,7 @@
 //! environment; a test run anywhere else fails with a message saying how to
 //! run it, never silently passes.
 
+pub mod caps;
 mod clock;
 mod env;
 pub mod exec_exit;
@@ -30,6 +31,8 @@ pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
     ("comm_v1", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v1.bpf.o"))),
     ("comm_v2", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v2.bpf.o"))),
     ("task_info", include_bytes!(concat!(env!("OUT_DIR"), "/task_info.bpf.o"))),
+    ("task_kptr", include_bytes!(concat!(env!("OUT_DIR"), "/task_kptr.bpf.o"))),
+    ("rss_sched_switch", include_bytes!(concat!(env!("OUT_DIR"), "/rss_sched_switch.bpf.o"))),
     ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
 ];
 
@@ -48,5 +51,11 @@ pub mod skel {
     }
     pub mod task_info {
         include!(concat!(env!("OUT_DIR"), "/task_info.skel.rs"));
+    }
+    pub mod task_kptr {
+        include!(concat!(env!("OUT_DIR"), "/task_kptr.skel.rs"));
+    }
+    pub mod rss_sched_switch {
+        include!(concat!(env!("OUT_DIR"), "/rss_sched_switch.skel.rs"));
     }
 }

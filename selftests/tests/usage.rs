@@ -61,3 +61,21 @@ fn counters_match_the_programs_loaded_and_the_calls_made() {
     assert_counters(&used, "programs", 0);
     assert_counters(&used, "calls", 0);
 }
+
+#[test]
+fn counters_are_root_only_and_the_rest_is_public() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let offered: Vec<_> = manifest().kfuncs.into_iter().filter(|k| k.alive_at(env.api)).collect();
+    assert!(!offered.is_empty(), "no kfunc offered at API {}", env.api);
+    for k in offered {
+        for entry in std::fs::read_dir(sysfs::path(&format!("kfuncs/{}", k.name))).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            let expected = if name == "programs" || name == "calls" { 0o400 } else { 0o444 };
+            assert_eq!(mode, expected, "{}/{name}: mode {mode:o}", k.name);
+        }
+    }
+}

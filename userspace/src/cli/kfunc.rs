@@ -8,7 +8,7 @@ use serde::Serialize;
 use skf::abi::KfuncAbi;
 use skf::manifest::split_version;
 use skf::module_btf::read_running;
-use skf::sysfs::{kfunc_counter, sysfs_value};
+use skf::sysfs::{readable_kfunc_counter, sysfs_value};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -31,10 +31,12 @@ struct Entry {
     version: u32,
     #[serde(flatten)]
     abi: KfuncAbi,
-    /// Programs loaded since the module (or its counters) started that use it.
-    programs: u64,
-    /// Calls counted while /sys/kernel/stable_kfuncs/call_counting is 1.
-    calls: u64,
+    /// Programs loaded since the module (or its counters) started that use
+    /// it; null for a user other than root, who may not read the counters.
+    programs: Option<u64>,
+    /// Calls counted while /sys/kernel/stable_kfuncs/call_counting is 1;
+    /// null for a user other than root.
+    calls: Option<u64>,
     doc: String,
 }
 
@@ -54,8 +56,8 @@ fn listing() -> Result<Listing> {
         .map(|abi| {
             Ok(Entry {
                 version: split_version(&abi.name).map_or(1, |(_, v)| v),
-                programs: kfunc_counter(&abi.name, "programs")?,
-                calls: kfunc_counter(&abi.name, "calls")?,
+                programs: readable_kfunc_counter(&abi.name, "programs")?,
+                calls: readable_kfunc_counter(&abi.name, "calls")?,
                 doc: sysfs_value(&format!("kfuncs/{}/doc", abi.name))?,
                 name: abi.name.clone(),
                 abi,
@@ -68,6 +70,13 @@ fn listing() -> Result<Listing> {
         call_counting: sysfs_value("call_counting")? == "1",
         kfuncs,
     })
+}
+
+const ROOT_ONLY: &str = "(usage counters are readable by root only: run with sudo to see them)";
+
+/// A counter, or "root" where this user may not read it.
+fn counter_text(count: Option<u64>) -> String {
+    count.map_or("root".into(), |c| c.to_string())
 }
 
 fn join(set: &std::collections::BTreeSet<String>, sep: &str) -> String {
@@ -85,7 +94,7 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
                 "KFUNC", "VER", "CLASS", "SINCE", "DEPR", "REMOVED", "REPLACEMENT", "PROG TYPES", "PROGRAMS", "CALLS"
             );
             for e in &listing.kfuncs {
-                let calls = if listing.call_counting { e.calls.to_string() } else { "off".into() };
+                let calls = if listing.call_counting { counter_text(e.calls) } else { "off".into() };
                 println!(
                     "{:<28} {:>3} {:<10} {:>5} {:>5} {:>7}  {:<18} {:<21} {:>8} {:>8}",
                     e.name,
@@ -96,9 +105,12 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
                     level_text(e.abi.removed),
                     e.abi.replacement.as_deref().unwrap_or("-"),
                     join(&e.abi.prog_types, ","),
-                    e.programs,
+                    counter_text(e.programs),
                     calls
                 );
+            }
+            if listing.kfuncs.iter().any(|e| e.programs.is_none()) {
+                println!("{ROOT_ONLY}");
             }
         }
         Verb::Show { name } => {
@@ -118,8 +130,11 @@ pub fn run(verb: Verb, json: bool) -> Result<u8> {
                 println!("  replacement  {}", e.abi.replacement.as_deref().unwrap_or("-"));
                 println!("  prog types   {}", join(&e.abi.prog_types, " "));
                 println!("  flags        {}", join(&e.abi.flags, " | "));
-                println!("  programs     {}", e.programs);
-                println!("  calls        {}", if listing.call_counting { e.calls.to_string() } else { "not counted (call_counting is 0)".into() });
+                println!("  programs     {}", counter_text(e.programs));
+                println!("  calls        {}", if listing.call_counting { counter_text(e.calls) } else { "not counted (call_counting is 0)".into() });
+                if e.programs.is_none() {
+                    println!("{ROOT_ONLY}");
+                }
             }
         }
     }

@@ -63,7 +63,7 @@ pub fn table(m: &Manifest) -> String {
         let (strukt, field) = path.split_once('.').expect("validated as struct.field");
         let _ = writeln!(
             s,
-            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}) }},"
+            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}), rust_size: crate::layout::size_of_field!(kernel::bindings::{strukt}, {field}) }},"
         );
     }
     s.push_str("];\n");
