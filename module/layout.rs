@@ -30,6 +30,20 @@ macro_rules! size_of_field {
 }
 pub(crate) use size_of_field;
 
+/// The element size of a flexible array member (bindgen's
+/// `__IncompleteArrayField<T>`), whose own size C leaves undefined.
+macro_rules! element_size_of_field {
+    ($strukt:ty, $($field:ident).+) => {{
+        const fn element_size<T>(_: *const kernel::bindings::__IncompleteArrayField<T>) -> usize {
+            core::mem::size_of::<T>()
+        }
+        let outer = core::mem::MaybeUninit::<$strukt>::uninit();
+        // SAFETY: as in size_of_field!.
+        element_size(unsafe { core::ptr::addr_of!((*outer.as_ptr()).$($field).+) })
+    }};
+}
+pub(crate) use element_size_of_field;
+
 /// Logs every field whose Rust offset or size differs from C's, then refuses.
 pub(crate) fn check() -> Result {
     let mut mismatches = 0;

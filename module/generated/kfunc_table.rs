@@ -140,7 +140,7 @@ pub(crate) static LAYOUT_FIELDS: [LayoutField; 13] = [
     LayoutField { path: "task_struct.se.sum_exec_runtime", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, se.sum_exec_runtime), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, se.sum_exec_runtime) },
     LayoutField { path: "task_struct.mm", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, mm), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, mm) },
     LayoutField { path: "cgroup.level", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, level), rust_size: crate::layout::size_of_field!(kernel::bindings::cgroup, level) },
-    LayoutField { path: "cgroup.ancestors", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, ancestors), rust_size: crate::layout::size_of_field!(kernel::bindings::cgroup, ancestors) },
+    LayoutField { path: "cgroup.ancestors[]", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, ancestors), rust_size: crate::layout::element_size_of_field!(kernel::bindings::cgroup, ancestors) },
     LayoutField { path: "cgroup.kn", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, kn), rust_size: crate::layout::size_of_field!(kernel::bindings::cgroup, kn) },
     LayoutField { path: "kernfs_node.id", rust_offset: core::mem::offset_of!(kernel::bindings::kernfs_node, id), rust_size: crate::layout::size_of_field!(kernel::bindings::kernfs_node, id) },
 ];

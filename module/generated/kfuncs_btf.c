@@ -267,7 +267,7 @@ const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS] = {
 	sizeof_field(struct task_struct, se.sum_exec_runtime) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct task_struct, mm) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct cgroup, level) + SKF_LAYOUT_SKEW,
-	sizeof_field(struct cgroup, ancestors) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct cgroup, ancestors[0]) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct cgroup, kn) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct kernfs_node, id) + SKF_LAYOUT_SKEW,
 };

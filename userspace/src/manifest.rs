@@ -166,8 +166,8 @@ impl Manifest {
             ensure!(k.proto().params.iter().any(|p| p.name == "flags"), "flag {}: {} takes no flags argument", f.name, f.kfunc);
         }
         for path in &self.layout_guard {
-            let parts: Vec<&str> = path.split('.').collect();
-            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field");
+            let parts: Vec<&str> = guarded_field(path).path.split('.').collect();
+            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field or struct.field[]");
         }
         Ok(())
     }
@@ -297,5 +297,20 @@ doc = "a, with flags"
         assert!(m.kfuncs.len() >= 8);
         let families: HashSet<_> = m.kfuncs.iter().map(|k| k.family.as_str()).collect();
         assert!(families.len() >= 3, "{families:?}");
+    }
+}
+
+/// A layout_guard entry, `struct.field[.field]`, or `struct.field[]` for a
+/// flexible array member (its size is undefined in C: its element's is compared).
+pub struct GuardedField<'a> {
+    /// `struct.field` without the `[]`.
+    pub path: &'a str,
+    pub flexible: bool,
+}
+
+pub fn guarded_field(entry: &str) -> GuardedField<'_> {
+    match entry.strip_suffix("[]") {
+        Some(path) => GuardedField { path, flexible: true },
+        None => GuardedField { path: entry, flexible: false },
     }
 }

@@ -1,7 +1,7 @@
 //! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
 
 use super::{alive_condition, HEADER_NOTE};
-use crate::manifest::{Manifest, PROG_TYPES};
+use crate::manifest::{guarded_field, Manifest, PROG_TYPES};
 use crate::proto::CType;
 use std::fmt::Write;
 
@@ -103,9 +103,11 @@ pub fn btf_glue(m: &Manifest) -> String {
 
     for (array, measure) in [("skf_c_layout_offsets", "offsetof"), ("skf_c_layout_sizes", "sizeof_field")] {
         let _ = writeln!(s, "\nconst size_t {array}[SKF_NR_LAYOUT_FIELDS] = {{");
-        for path in &m.layout_guard {
-            let (strukt, field) = path.split_once('.').expect("validated as struct.field");
-            let _ = writeln!(s, "\t{measure}(struct {strukt}, {field}) + SKF_LAYOUT_SKEW,");
+        for entry in &m.layout_guard {
+            let guarded = guarded_field(entry);
+            let (strukt, field) = guarded.path.split_once('.').expect("validated as struct.field");
+            let element = if guarded.flexible && measure == "sizeof_field" { "[0]" } else { "" };
+            let _ = writeln!(s, "\t{measure}(struct {strukt}, {field}{element}) + SKF_LAYOUT_SKEW,");
         }
         s.push_str("};\n");
     }

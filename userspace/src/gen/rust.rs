@@ -1,7 +1,7 @@
 //! The Rust side: module/generated/kfunc_table.rs.
 
 use super::HEADER_NOTE;
-use crate::manifest::Manifest;
+use crate::manifest::{guarded_field, Manifest};
 use std::fmt::Write;
 
 fn option(v: Option<impl std::fmt::Debug>) -> String {
@@ -60,10 +60,12 @@ pub fn table(m: &Manifest) -> String {
 
     let _ = writeln!(s, "\n/// Fields Rust reads through bindgen, checked against C at load.\npub(crate) static LAYOUT_FIELDS: [LayoutField; {}] = [", m.layout_guard.len());
     for path in &m.layout_guard {
-        let (strukt, field) = path.split_once('.').expect("validated as struct.field");
+        let guarded = guarded_field(path);
+        let (strukt, field) = guarded.path.split_once('.').expect("validated as struct.field");
+        let size = if guarded.flexible { "element_size_of_field" } else { "size_of_field" };
         let _ = writeln!(
             s,
-            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}), rust_size: crate::layout::size_of_field!(kernel::bindings::{strukt}, {field}) }},"
+            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}), rust_size: crate::layout::{size}!(kernel::bindings::{strukt}, {field}) }},"
         );
     }
     s.push_str("];\n");
