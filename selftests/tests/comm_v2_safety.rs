@@ -59,7 +59,13 @@ fn process_name_of_a_thread_whose_process_was_reaped_is_esrch() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     let mut obj = MaybeUninit::uninit();
-    let skel = TaskKptrSkelBuilder::default().open(&mut obj).unwrap().load().expect("task_kptr loads at every level");
+    // clang 14 (Debian bookworm's) emits no BTF type tags, so its __kptr
+    // field is a plain pointer and the verifier refuses bpf_kptr_xchg.
+    let skel = TaskKptrSkelBuilder::default()
+        .open(&mut obj)
+        .unwrap()
+        .load()
+        .expect("task_kptr must load at every level; 'R1 has no valid kptr' means the selftests were built with clang < 15, which drops btf_type_tag: build them with clang >= 15");
 
     let (child, tid, exit_pipe) = child_with_a_thread();
     let mut args = tid.to_ne_bytes();

@@ -10,6 +10,7 @@ use skf_selftests::{manifest, sysfs, Kmsg, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Barrier;
+use std::time::Duration;
 
 /// More loads at once than the old 64-slot ring could tell apart.
 const LOADS: usize = 128;
@@ -84,21 +85,32 @@ fn a_policy_switch_mid_verification_never_refuses_unexplained() {
     let (threads, loads_each) = (4, 40);
     let mut kmsg = Kmsg::tail();
     let done = AtomicBool::new(false);
-    let loaded = std::thread::scope(|s| {
+    // Each switch logs a line too: drain the log while loading, or the ring
+    // buffer overwrites the lines counted here.
+    let (loaded, lines) = std::thread::scope(|s| {
         s.spawn(|| {
             for policy in ["warn", "deny"].iter().cycle() {
                 if done.load(Ordering::Relaxed) {
                     break;
                 }
                 sysfs::write("policy", policy).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
             }
+        });
+        let reader = s.spawn(|| {
+            let mut lines = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                lines.extend(kmsg.read_new().into_iter().filter(|l| l.contains(user)));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            lines.extend(kmsg.read_new().into_iter().filter(|l| l.contains(user)));
+            lines
         });
         let loaded = load_concurrently(user, threads, loads_each);
         done.store(true, Ordering::Relaxed);
-        loaded
+        (loaded, reader.join().expect("the log reader panicked"))
     });
     let total = threads * loads_each;
-    let lines = kmsg.read_new();
     let count = |needle: &str| lines.iter().filter(|l| l.contains(needle) && l.contains(user)).count();
     let (refusals, warnings) = (count("policy deny: refusing"), count("calls deprecated kfunc"));
     if kfunc.is_none() {
