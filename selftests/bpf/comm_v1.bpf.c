@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Calls skf_task_comm_v1 unconditionally: loads only where v1 exists. */
+#define SKF_TARGET_API 1 /* written for API 1, where v1 is not deprecated */
 #include <linux/types.h>
 #include <stable_kfuncs.bpf.h>
 

@@ -91,5 +91,5 @@ fn bad_input_gets_a_clear_error_and_exit_3() {
     }
     let (code, _, stderr) = skf(&["prog", "check", "/bin/sh", "--api", "9"]);
     assert_eq!(code, 3);
-    assert!(stderr.contains("API level 9 does not exist"), "{stderr}");
+    assert!(stderr.contains("API level '9' does not exist"), "{stderr}");
 }
