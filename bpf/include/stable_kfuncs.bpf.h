@@ -124,8 +124,10 @@ __SKF_ALLOW_DEPRECATED_END
  * is a CO-RE constant) and the program is a no-op nobody needs to run.
  */
 #define SKF_REQUIRE_API(n) \
-	_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, "SKF_REQUIRE_API: no such API level in this header"); \
-	__SKF_REQUIRE_API_##n
+	__SKF_REQUIRE_API_LEVEL(n) \
+	_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, "SKF_REQUIRE_API: no such API level in this header")
+/* A second expansion step, so that N may itself be a macro. */
+#define __SKF_REQUIRE_API_LEVEL(n) __SKF_REQUIRE_API_##n
 #define __SKF_REQUIRE_API_1 \
 	extern void skf_needs_api_1_but_module_is_not_loaded(void) __ksym __weak; \
 	SEC("syscall") int skf_require_api_1(void *ctx) \

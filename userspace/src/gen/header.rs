@@ -186,8 +186,10 @@ fn require_api_macro(newest: u32) -> String {
             " * is a CO-RE constant) and the program is a no-op nobody needs to run.\n",
             " */\n",
             "#define SKF_REQUIRE_API(n) \\\n",
-            "\t_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, \"SKF_REQUIRE_API: no such API level in this header\"); \\\n",
-            "\t__SKF_REQUIRE_API_##n\n"
+            "\t__SKF_REQUIRE_API_LEVEL(n) \\\n",
+            "\t_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, \"SKF_REQUIRE_API: no such API level in this header\")\n",
+            "/* A second expansion step, so that N may itself be a macro. */\n",
+            "#define __SKF_REQUIRE_API_LEVEL(n) __SKF_REQUIRE_API_##n\n"
         ),
         require_api::marker(newest, newest.saturating_sub(1))
     );
