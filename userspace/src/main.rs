@@ -21,7 +21,8 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // Parsing failed, so the output flags come from a raw scan of the arguments.
-            cli::Output::from_raw_args(std::env::args_os()).error(&cli::usage_error_text(&e));
+            let out = cli::Output::from_raw_args(std::env::args_os());
+            out.error(&cli::usage_error_text(&e, out));
             return ExitCode::from(cli::EXIT_ERROR);
         }
     };

@@ -72,12 +72,16 @@ impl Output {
     }
 }
 
-/// A clap usage error as text for Output::error: clap's own `error: `
-/// prefix dropped, its usage line and hint kept.
-pub fn usage_error_text(e: &clap::Error) -> String {
+/// A clap usage error: as text with its usage line and hint (clap's own
+/// `error: ` prefix replaced by ours), as JSON only its message.
+pub fn usage_error_text(e: &clap::Error, out: Output) -> String {
     let rendered = e.render().to_string();
     let text = rendered.trim_end();
-    text.strip_prefix("error: ").unwrap_or(text).to_string()
+    let text = text.strip_prefix("error: ").unwrap_or(text);
+    match out {
+        Output::Text => text.to_string(),
+        Output::Json | Output::PrettyJson => text.split("\n\n").next().unwrap_or(text).to_string(),
+    }
 }
 
 #[cfg(test)]
