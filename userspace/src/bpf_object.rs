@@ -44,9 +44,7 @@ pub fn imports_of(data: &[u8]) -> Result<Vec<KfuncImport>> {
     if file.architecture() != Architecture::Bpf {
         bail!("not a BPF object: its ELF machine is {:?}; pass the .bpf.o that clang -target bpf built", file.architecture());
     }
-    let btf_section = file
-        .section_by_name(".BTF")
-        .context("the object has no BTF (.BTF section): rebuild it with clang -g")?;
+    let btf_section = file.section_by_name(".BTF").context("the object has no BTF (.BTF section): rebuild it with clang -g")?;
     let btf_data = btf_section.data().map_err(|e| anyhow::anyhow!("unreadable .BTF section ({e})"))?;
     let btf = Btf::parse(btf_data).context("malformed .BTF section")?;
     let weak: HashSet<&str> = file.symbols().filter(|s| s.is_undefined() && s.is_weak()).filter_map(|s| s.name().ok()).collect();

@@ -25,7 +25,8 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
 pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
-    let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass --btf-base with the vmlinux the module was built against")?;
+    let data =
+        read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass --btf-base with the vmlinux the module was built against")?;
     let btf = Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))?;
     Ok(Arc::new(btf))
 }
@@ -43,7 +44,8 @@ pub fn parse_ko(data: &[u8], base: Arc<Btf>) -> Result<LevelAbi> {
         .section_by_name(".BTF")
         .context("has no .BTF section: not a kernel module built with BTF (CONFIG_DEBUG_INFO_BTF_MODULES)")?
         .data()?;
-    let btf = Btf::parse_split(btf_data, base).context("malformed module BTF (or BTF of another vmlinux: pass the one it was built against)")?;
+    let btf =
+        Btf::parse_split(btf_data, base).context("malformed module BTF (or BTF of another vmlinux: pass the one it was built against)")?;
     let ids = elf.section_by_name(".BTF_ids").context("has no .BTF_ids section: not a module that registers kfuncs")?;
     let ids_data = ids.data()?;
 

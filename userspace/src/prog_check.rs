@@ -88,11 +88,17 @@ pub fn check(imports: &[KfuncImport], m: &Manifest, level: u32) -> Report {
 
 /// None for an SKF_REQUIRE_API marker that does not fire at `level`.
 fn rate(i: &KfuncImport, m: &Manifest, level: u32) -> Option<Finding> {
-    let finding = |rating, advice: Option<String>| Finding { symbol: i.symbol.clone(), kfunc: i.kfunc.clone(), weak: i.weak, tested: i.tested, rating, advice };
+    let finding = |rating, advice: Option<String>| Finding {
+        symbol: i.symbol.clone(),
+        kfunc: i.kfunc.clone(),
+        weak: i.weak,
+        tested: i.tested,
+        rating,
+        advice,
+    };
     if let Some((needed, found)) = require_api::parse(&i.kfunc) {
-        return (found == level).then(|| {
-            finding(Rating::Missing, Some(format!("SKF_REQUIRE_API({needed}): the object refuses to load below API {needed}")))
-        });
+        return (found == level)
+            .then(|| finding(Rating::Missing, Some(format!("SKF_REQUIRE_API({needed}): the object refuses to load below API {needed}"))));
     }
     Some(rate_kfunc(i, m, level, finding))
 }
@@ -107,10 +113,9 @@ fn rate_kfunc(i: &KfuncImport, m: &Manifest, level: u32, finding: impl Fn(Rating
     };
     if !k.alive_at(level) {
         let why = match k.removed {
-            Some(r) if r <= level => format!(
-                "removed in API {r}{}",
-                k.replacement.as_ref().map_or(String::new(), |rep| format!("; use {rep}"))
-            ),
+            Some(r) if r <= level => {
+                format!("removed in API {r}{}", k.replacement.as_ref().map_or(String::new(), |rep| format!("; use {rep}")))
+            }
             _ => format!("added in API {}, after {level}", k.since),
         };
         return match (i.weak, i.tested) {

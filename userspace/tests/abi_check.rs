@@ -37,8 +37,7 @@ fn recorded_levels() -> Vec<u64> {
 fn abi_check(dir: &Path) -> (i32, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["--json", "abi", "check", "--repo"]).arg(dir).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), json)
 }
 
@@ -86,9 +85,7 @@ fn removal_without_deprecation_is_caught() {
 
 #[test]
 fn deprecating_inside_a_released_level_is_caught() {
-    let dir = crafted("name = \"skf_task_cpu\"",
-        "name = \"skf_task_cpu\"\ndeprecated = 3\nreplacement = \"skf_task_cpu_time_ns\"",
-    );
+    let dir = crafted("name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\ndeprecated = 3\nreplacement = \"skf_task_cpu_time_ns\"");
     assert_caught(dir.path(), "skf_task_cpu", "API 3: class changed from stable to deprecated");
 }
 
@@ -116,11 +113,8 @@ fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
     let (code, json) = abi_check(dir.path());
     assert_eq!(code, 0, "{json:#}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_skf"))
-        .args(["abi", "release", &newest.to_string(), "--repo"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", &newest.to_string(), "--repo"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "a released level is never rewritten");
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("the next level to release is {next}")));
 }

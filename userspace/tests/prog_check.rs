@@ -16,7 +16,8 @@ fn verdict(object: &Path, api: u32) -> (i32, serde_json::Value) {
 }
 
 fn rating_of(report: &serde_json::Value, symbol: &str) -> String {
-    report["kfuncs"].as_array().unwrap().iter().find(|k| k["symbol"] == symbol).unwrap_or_else(|| panic!("{symbol} not in {report}"))["rating"]
+    report["kfuncs"].as_array().unwrap().iter().find(|k| k["symbol"] == symbol).unwrap_or_else(|| panic!("{symbol} not in {report}"))
+        ["rating"]
         .as_str()
         .unwrap()
         .to_string()

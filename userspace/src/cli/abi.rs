@@ -144,7 +144,8 @@ fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u
         .with_context(|| format!("cannot read {source}: run from the repository root, or pass --repo"))?;
     match Manifest::parse(&text) {
         // A manifest that breaks its own rules (say, removal without deprecation) breaks the ABI.
-        Err(e) => problems.push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
+        Err(e) => problems
+            .push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
         Ok(manifest) => {
             let recorded = Record::load_all(&repo.join(records::DIR))?;
             released = recorded.iter().map(|r| r.api_level).collect();

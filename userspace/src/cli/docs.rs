@@ -36,8 +36,8 @@ impl Args {
         }
         let mut cmd = Cli::command();
         cmd.build();
-        clap_mangen::generate_to(cmd.clone(), &man).with_context(|| format!("cannot write man pages to {}", man.display()))?;
-        let mut written = list(&man)?;
+        let mut written = Vec::new();
+        write_man_pages(&cmd, &man, &mut written)?;
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let path = clap_complete::generate_to(shell, &mut cmd, "skf", &completions)
                 .with_context(|| format!("cannot write {shell} completions to {}", completions.display()))?;
@@ -48,8 +48,17 @@ impl Args {
     }
 }
 
-fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut paths = std::fs::read_dir(dir)?.map(|e| Ok(e?.path())).collect::<Result<Vec<_>>>()?;
-    paths.sort();
-    Ok(paths)
+/// skf.1, and skf-OBJECT.1, skf-OBJECT-VERB.1 for each visible subcommand
+/// (not clap's `help` pseudo-commands); `cmd` is built, so subcommands'
+/// display names are skf-OBJECT[-VERB].
+fn write_man_pages(cmd: &clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> Result<()> {
+    let path = dir.join(format!("{}.1", cmd.get_display_name().unwrap_or(cmd.get_name())));
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+    written.push(path);
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+        write_man_pages(sub, dir, written)?;
+    }
+    Ok(())
 }

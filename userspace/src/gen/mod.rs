@@ -98,8 +98,8 @@ mod tests {
         found.sort();
         let mut expected: Vec<PathBuf> =
             ["README.md", "bpf/include/stable_kfuncs.bpf.h", "module/generated/kfunc_table.rs", "module/generated/kfuncs_btf.c"]
-            .map(PathBuf::from)
-            .to_vec();
+                .map(PathBuf::from)
+                .to_vec();
         expected.sort();
         assert_eq!(found, expected);
         write(dir).unwrap();
