@@ -198,8 +198,8 @@ fn require_api_macro(newest: u32) -> String {
         let mut branches = String::new();
         for found in 0..needed {
             let marker = require_api::marker(needed, found);
-            let _ = write!(externs, "\textern void {marker}(void) __ksym __weak; \\\n");
-            let _ = write!(branches, "\t\tif (skf_api_level() == {found}) \\\n\t\t\t{marker}(); \\\n");
+            let _ = writeln!(externs, "\textern void {marker}(void) __ksym __weak; \\");
+            let _ = writeln!(branches, "\t\tif (skf_api_level() == {found}) \\\n\t\t\t{marker}(); \\");
         }
         let _ = write!(
             s,
