@@ -9,6 +9,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("comm_v1", "bpf/comm_v1.bpf.c"),
     ("comm_v2", "bpf/comm_v2.bpf.c"),
     ("task_info", "bpf/task_info.bpf.c"),
+    ("require_api", "bpf/require_api.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
 ];
 

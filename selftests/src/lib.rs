@@ -30,6 +30,7 @@ pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
     ("comm_v1", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v1.bpf.o"))),
     ("comm_v2", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v2.bpf.o"))),
     ("task_info", include_bytes!(concat!(env!("OUT_DIR"), "/task_info.bpf.o"))),
+    ("require_api", include_bytes!(concat!(env!("OUT_DIR"), "/require_api.bpf.o"))),
     ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
 ];
 
