@@ -12,22 +12,27 @@ use tempfile::TempDir;
 const DEPRECATION: &str =
     "'skf_task_comm_v1' is deprecated: skf_task_comm_v1 is deprecated since API 2 and removed in API 3; use skf_task_comm_v2";
 
+/// selftests/bpf/comm_v1.bpf.c calls skf_task_comm_v1 directly and targets
+/// API 1 unless told otherwise.
+const CALLS_V1: &str = "selftests/bpf/comm_v1.bpf.c";
+
 #[test]
 fn calling_a_deprecated_kfunc_draws_a_warning_naming_its_replacement() {
     let dir = TempDir::new().unwrap();
-    let (out, _) = clang("userspace/tests/bpf/calls_v1.bpf.c", &[], dir.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains(DEPRECATION), "no deprecation warning in:\n{stderr}");
-    assert_eq!(stderr.matches("warning:").count(), 1, "one warning, at the call site:\n{stderr}");
+    for target in ["-DSKF_TARGET_API=2", "-DSKF_TARGET_API=3"] {
+        let (out, _) = clang(CALLS_V1, &[target], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains(DEPRECATION), "{target}: no deprecation warning in:\n{stderr}");
+        assert_eq!(stderr.matches("warning:").count(), 1, "{target}: one warning, at the call site:\n{stderr}");
+    }
 }
 
 #[test]
 fn a_program_targeting_an_older_level_gets_no_warning() {
     let dir = TempDir::new().unwrap();
-    build("userspace/tests/bpf/calls_v1.bpf.c", &["-DSKF_TARGET_API=1"], dir.path());
-    let (out, _) = clang("userspace/tests/bpf/calls_v1.bpf.c", &["-DSKF_TARGET_API=2"], dir.path());
-    assert!(String::from_utf8_lossy(&out.stderr).contains(DEPRECATION), "deprecated at API 2");
+    build(CALLS_V1, &[], dir.path());
+    build(CALLS_V1, &["-DSKF_TARGET_API=1"], dir.path());
 }
 
 #[test]
