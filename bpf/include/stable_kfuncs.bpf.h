@@ -86,7 +86,9 @@ extern u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level) __ks
 /* API 1: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak;
 
-/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family. */
+/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.
+ * It tests each with bpf_ksym_exists(), so `skf prog check` counts them all
+ * as tested: guard a kfunc newer than its family with its own test. */
 #define SKF_HAS_CGROUP() \
 	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_cgroup_id) || \
 			bpf_ksym_exists(skf_task_cgroup_ancestor_id); __SKF_ALLOW_DEPRECATED_END __has; })

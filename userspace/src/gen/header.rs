@@ -111,7 +111,11 @@ fn family_tests(m: &Manifest) -> String {
     for k in &m.kfuncs {
         families.entry(&k.family).or_default().push(&k.name);
     }
-    let mut s = String::from("\n/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family. */\n");
+    let mut s = String::from(concat!(
+        "\n/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.\n",
+        " * It tests each with bpf_ksym_exists(), so `skf prog check` counts them all\n",
+        " * as tested: guard a kfunc newer than its family with its own test. */\n"
+    ));
     for (family, names) in families {
         let tests: Vec<String> = names.iter().map(|n| format!("bpf_ksym_exists({n})")).collect();
         let _ = writeln!(
