@@ -19,6 +19,7 @@ fn man_pages_and_completions_are_generated_from_the_cli() {
     assert!(read("man/skf-prog-check.1").contains("missing_weak"), "the verb's long help is in its page");
     assert!(!dir.path().join("man/skf-help.1").exists(), "no pages for clap's help pseudo-command");
     assert!(read("completions/skf.bash").contains("kfunc"));
+    assert!(!read("completions/skf.bash").contains("docs"), "the hidden docs verb is not offered");
     assert!(read("completions/_skf").contains("--pretty"));
     assert!(read("completions/skf.fish").contains("prog"));
 }

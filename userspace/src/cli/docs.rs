@@ -34,7 +34,7 @@ impl Args {
         for dir in [&man, &completions] {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let mut cmd = Cli::command();
+        let mut cmd = public_command();
         cmd.build();
         let mut written = Vec::new();
         write_man_pages(&cmd, &man, &mut written)?;
@@ -46,6 +46,25 @@ impl Args {
         out.print(&Written { written })?;
         Ok(0)
     }
+}
+
+/// skf as users see it: without hidden subcommands (this one), which
+/// clap_complete would otherwise offer.
+fn public_command() -> clap::Command {
+    let full = Cli::command();
+    let visible = full.get_subcommands().filter(|s| !s.is_hide_set()).cloned().collect::<Vec<_>>();
+    let mut public = clap::Command::new("skf")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(full.get_arguments().cloned())
+        .subcommands(visible)
+        .subcommand_required(true);
+    if let Some(about) = full.get_about() {
+        public = public.about(about.clone());
+    }
+    if let Some(after_help) = full.get_after_help() {
+        public = public.after_help(after_help.clone());
+    }
+    public
 }
 
 /// skf.1, and skf-OBJECT.1, skf-OBJECT-VERB.1 for each visible subcommand
