@@ -11,6 +11,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("task_info", "bpf/task_info.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),
     ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
+    ("require_api", "bpf/require_api.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
 ];
 

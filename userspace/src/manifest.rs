@@ -20,11 +20,8 @@ pub const KNOWN_FLAGS: &[(&str, u32)] = &[
 ];
 
 /// Program types a kfunc can be registered for, with their BPF_PROG_TYPE_*.
-pub const PROG_TYPES: &[(&str, &str)] = &[
-    ("tracing", "BPF_PROG_TYPE_TRACING"),
-    ("kprobe", "BPF_PROG_TYPE_KPROBE"),
-    ("syscall", "BPF_PROG_TYPE_SYSCALL"),
-];
+pub const PROG_TYPES: &[(&str, &str)] =
+    &[("tracing", "BPF_PROG_TYPE_TRACING"), ("kprobe", "BPF_PROG_TYPE_KPROBE"), ("syscall", "BPF_PROG_TYPE_SYSCALL")];
 
 pub const FAMILIES: &[&str] = &["task", "cgroup", "mm"];
 
@@ -76,7 +73,6 @@ pub enum Stability {
     Stable,
     Deprecated,
 }
-
 
 /// `BASE_vN` names version N of BASE: (BASE, N). Other names are unversioned.
 pub fn split_version(name: &str) -> Option<(&str, u32)> {

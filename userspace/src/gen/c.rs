@@ -43,11 +43,8 @@ pub fn btf_glue(m: &Manifest) -> String {
         " */\n",
         "#include \"../glue.h\"\n\n",
     ));
-    let _ = writeln!(
-        s,
-        "#if SKF_API < 1 || SKF_API > {n}\n#error \"SKF_API must be an API level from 1 to {n}\"\n#endif\n",
-        n = m.api_level
-    );
+    let _ =
+        writeln!(s, "#if SKF_API < 1 || SKF_API > {n}\n#error \"SKF_API must be an API level from 1 to {n}\"\n#endif\n", n = m.api_level);
     s.push_str("__bpf_kfunc_start_defs();\n");
     for k in &m.kfuncs {
         let proto = k.proto();
