@@ -15,12 +15,17 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
 ];
 
+/// Clang 14 (Debian's default) drops BTF type tags, so `__kptr` fields would
+/// be plain pointers to the verifier; 16 is the newest clang Debian 12 ships.
+const CLANG: &str = "clang-16";
+
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     // BPF objects are built on the host for any target; <asm/types.h> is host-arch.
     let host_asm = format!("-I/usr/include/{}-linux-gnu", std::env::consts::ARCH);
     for (name, src) in PROGRAMS {
         SkeletonBuilder::new()
+            .clang(CLANG)
             .source(src)
             .obj(out.join(format!("{name}.bpf.o")))
             .clang_args(["-I../bpf/include", host_asm.as_str()])
