@@ -8,6 +8,8 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+/* It runs on API 1 and later: its fallbacks to older kfuncs are deliberate. */
+#define SKF_TARGET_API 1
 #include <stable_kfuncs.bpf.h>
 #include <bpf/bpf_tracing.h>
 
@@ -51,7 +53,7 @@ static void report(__u32 kind)
 	else
 		e->rss_bytes = skf_task_rss_bytes(task);
 	e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), SKF_COMM_GROUP_LEADER);
-	if (e->comm_ret == -95) /* API 1: no flags, so the thread's own name */
+	if (e->comm_ret == -SKF_EOPNOTSUPP) /* API 1: no flags, so the thread's own name */
 		e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), 0);
 	bpf_ringbuf_submit(e, 0);
 }

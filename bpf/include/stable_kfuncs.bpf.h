@@ -3,8 +3,16 @@
 /*
  * The stable_kfuncs BPF API. Every kfunc version ever released is declared
  * __weak, so one object loads on any API level: test a kfunc with
- * bpf_ksym_exists() before calling it. Needs
- * libbpf 1.3+; include vmlinux.h or <linux/types.h> first.
+ * bpf_ksym_exists() (or its family with SKF_HAS_<FAMILY>()) before calling
+ * it. Needs libbpf 1.3+; include vmlinux.h or <linux/types.h> first.
+ *
+ * A kfunc deprecated at any level up to SKF_TARGET_API (default: the newest
+ * level, SKF_API_NEWEST) carries __attribute__((deprecated)), so calling it
+ * draws a compiler warning naming its replacement. A program written for an
+ * older level defines SKF_TARGET_API to that level before including this.
+ *
+ * SKF_REQUIRE_API(N), once at file scope, makes the object fail to load
+ * where the module is older than API N (see its definition).
  */
 #ifndef __STABLE_KFUNCS_BPF_H
 #define __STABLE_KFUNCS_BPF_H
@@ -35,6 +43,20 @@ struct task_struct {};
 
 /* The newest API level this header knows. */
 #define SKF_API_NEWEST 4
+
+/* The level whose deprecations draw warnings. */
+#ifndef SKF_TARGET_API
+#define SKF_TARGET_API SKF_API_NEWEST
+#endif
+
+/* What the compat wrappers return when no version can serve the call
+ * (-SKF_EOPNOTSUPP); EOPNOTSUPP's value, which vmlinux.h lacks. */
+#define SKF_EOPNOTSUPP 95
+
+/* Compat code calls deprecated versions on purpose. */
+#define __SKF_ALLOW_DEPRECATED_BEGIN \
+	_Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wdeprecated-declarations\"")
+#define __SKF_ALLOW_DEPRECATED_END _Pragma("clang diagnostic pop")
 
 /* The loaded module's API level, read from its BTF at load time (CO-RE);
  * 0 if stable_kfuncs is not loaded. */
@@ -84,7 +106,11 @@ struct skf_sock_tuple {
 
 /* Every kfunc version ever released. */
 /* API 1, deprecated in 2, removed in 3: Copies task's comm into buf, NUL-terminated; returns the length copied, or -EINVAL. */
-extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __ksym __weak;
+extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __ksym __weak
+#if SKF_TARGET_API >= 2
+	__attribute__((deprecated("skf_task_comm_v1 is deprecated since API 2 and removed in API 3; use skf_task_comm_v2")))
+#endif
+;
 /* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name. */
 extern int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags) __ksym __weak;
 /* API 1: Monotonic start time of task in ns (task_struct.start_time, real_start_time before 5.5). */
@@ -98,7 +124,11 @@ extern u64 skf_task_cgroup_id(struct task_struct *task) __ksym __weak;
 /* API 2: Id of the v2 cgroup ancestor of task at level (0 is the root); 0 if level is out of range. */
 extern u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level) __ksym __weak;
 /* API 1, deprecated in 4, removed in 5: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
-extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak;
+extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak
+#if SKF_TARGET_API >= 4
+	__attribute__((deprecated("skf_task_rss_bytes is deprecated since API 4 and removed in API 5; use skf_task_rss_kind_bytes")))
+#endif
+;
 /* API 4: Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
 extern s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags) __ksym __weak;
 /* API 4: State of task as an SKF_TASK_* value, the letter /proc/PID/stat shows (task_state_index()). */
@@ -132,17 +162,119 @@ extern u64 skf_sk_netns_cookie(struct sock *sk) __ksym __weak;
 /* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP. */
 extern s64 skf_tcp_srtt_us(struct sock *sk) __ksym __weak;
 
+/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.
+ * It tests each with bpf_ksym_exists(), so `skf prog check` counts them all
+ * as tested: guard a kfunc newer than its family with its own test. */
+#define SKF_HAS_BLOCK() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_rq_dev) || \
+			bpf_ksym_exists(skf_rq_sector) || \
+			bpf_ksym_exists(skf_rq_bytes) || \
+			bpf_ksym_exists(skf_rq_op); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_CGROUP() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_cgroup_id) || \
+			bpf_ksym_exists(skf_task_cgroup_ancestor_id); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_MM() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_rss_bytes) || \
+			bpf_ksym_exists(skf_task_rss_kind_bytes); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_NET() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_sk_tuple) || \
+			bpf_ksym_exists(skf_sk_netns_cookie) || \
+			bpf_ksym_exists(skf_tcp_srtt_us); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_NS() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_pid_in_ns) || \
+			bpf_ksym_exists(skf_task_tgid_in_ns) || \
+			bpf_ksym_exists(skf_task_ns_inum); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_SCHED() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_state) || \
+			bpf_ksym_exists(skf_task_nice) || \
+			bpf_ksym_exists(skf_task_prio) || \
+			bpf_ksym_exists(skf_task_nvcsw) || \
+			bpf_ksym_exists(skf_task_nivcsw); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_TASK() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_comm_v1) || \
+			bpf_ksym_exists(skf_task_comm_v2) || \
+			bpf_ksym_exists(skf_task_start_time_ns) || \
+			bpf_ksym_exists(skf_task_cpu) || \
+			bpf_ksym_exists(skf_task_cpu_time_ns); __SKF_ALLOW_DEPRECATED_END __has; })
+
 /*
  * skf_task_comm(): calls the newest of skf_task_comm_v2, skf_task_comm_v1 that the running module
- * offers; -EOPNOTSUPP if none can serve these arguments.
+ * offers; -SKF_EOPNOTSUPP if none can serve these arguments.
  */
+__SKF_ALLOW_DEPRECATED_BEGIN
 static __always_inline int skf_task_comm(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)
 {
 	if (bpf_ksym_exists(skf_task_comm_v2))
 		return skf_task_comm_v2(task, buf, buf__sz, flags);
 	if (bpf_ksym_exists(skf_task_comm_v1) && !flags)
 		return skf_task_comm_v1(task, buf, buf__sz);
-	return -95; /* EOPNOTSUPP */
+	return -SKF_EOPNOTSUPP;
 }
+__SKF_ALLOW_DEPRECATED_END
+
+/*
+ * SKF_REQUIRE_API(N), once at file scope: the object loads only where the
+ * module is at API N or newer. It adds a SEC("syscall") program that, where
+ * the module is older, calls a kfunc no module offers; libbpf then fails
+ * the load and its log names the levels, e.g.
+ *   kfunc 'skf_needs_api_4_but_module_is_api_3' is referenced but wasn't resolved
+ * Where the module is new enough the verifier prunes the call (the level
+ * is a CO-RE constant) and the program is a no-op nobody needs to run.
+ */
+#define SKF_REQUIRE_API(n) \
+	__SKF_REQUIRE_API_LEVEL(n) \
+	_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, "SKF_REQUIRE_API: no such API level in this header")
+/* A second expansion step, so that N may itself be a macro. */
+#define __SKF_REQUIRE_API_LEVEL(n) __SKF_REQUIRE_API_##n
+#define __SKF_REQUIRE_API_1 \
+	extern void skf_needs_api_1_but_module_is_not_loaded(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_1(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_1_but_module_is_not_loaded(); \
+		return 0; \
+	}
+#define __SKF_REQUIRE_API_2 \
+	extern void skf_needs_api_2_but_module_is_not_loaded(void) __ksym __weak; \
+	extern void skf_needs_api_2_but_module_is_api_1(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_2(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_2_but_module_is_not_loaded(); \
+		if (skf_api_level() == 1) \
+			skf_needs_api_2_but_module_is_api_1(); \
+		return 0; \
+	}
+#define __SKF_REQUIRE_API_3 \
+	extern void skf_needs_api_3_but_module_is_not_loaded(void) __ksym __weak; \
+	extern void skf_needs_api_3_but_module_is_api_1(void) __ksym __weak; \
+	extern void skf_needs_api_3_but_module_is_api_2(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_3(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_3_but_module_is_not_loaded(); \
+		if (skf_api_level() == 1) \
+			skf_needs_api_3_but_module_is_api_1(); \
+		if (skf_api_level() == 2) \
+			skf_needs_api_3_but_module_is_api_2(); \
+		return 0; \
+	}
+#define __SKF_REQUIRE_API_4 \
+	extern void skf_needs_api_4_but_module_is_not_loaded(void) __ksym __weak; \
+	extern void skf_needs_api_4_but_module_is_api_1(void) __ksym __weak; \
+	extern void skf_needs_api_4_but_module_is_api_2(void) __ksym __weak; \
+	extern void skf_needs_api_4_but_module_is_api_3(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_4(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_4_but_module_is_not_loaded(); \
+		if (skf_api_level() == 1) \
+			skf_needs_api_4_but_module_is_api_1(); \
+		if (skf_api_level() == 2) \
+			skf_needs_api_4_but_module_is_api_2(); \
+		if (skf_api_level() == 3) \
+			skf_needs_api_4_but_module_is_api_3(); \
+		return 0; \
+	}
 
 #endif /* __STABLE_KFUNCS_BPF_H */

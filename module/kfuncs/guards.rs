@@ -29,9 +29,10 @@ impl Drop for RcuReadLock {
 /// Runs `read` where `task`'s mm and nsproxy cannot change under it: for the
 /// current task without a lock (only a task itself replaces its own mm or
 /// nsproxy, and it cannot while we run in its context), for another under
-/// its task_lock. That lock is never taken from interrupt context (lockdep
-/// would see alloc_lock taken in IRQ), and only tried: the traced function
-/// may hold it. -EBUSY where it cannot be taken.
+/// its task_lock. That lock is never taken from interrupt context or with
+/// IRQs off (lockdep would see alloc_lock taken there; the scheduler's
+/// tracepoints run so), never on PREEMPT_RT (alloc_lock sleeps there), and
+/// only tried: the traced function may hold it. -EBUSY where it cannot be taken.
 ///
 /// # Safety
 /// `task` is a live task.
@@ -40,8 +41,8 @@ pub(crate) unsafe fn with_task_locked<R>(task: *mut task_struct, read: impl FnOn
     if task == unsafe { bindings::get_current() } {
         return Ok(read());
     }
-    // SAFETY: in_task() only reads preempt_count.
-    if !unsafe { ffi::skf_c_in_task() } {
+    // SAFETY: in_task() and irqs_disabled() only read CPU state.
+    if cfg!(CONFIG_PREEMPT_RT) || !unsafe { ffi::skf_c_in_task() } || unsafe { ffi::skf_c_irqs_disabled() } {
         return Err(EBUSY);
     }
     // SAFETY: the caller guarantees `task` is live.

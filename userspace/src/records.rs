@@ -135,7 +135,8 @@ pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
         problems.extend(value_problems(level, "constant", &record.constants, &now.constants));
         for old in &record.structs {
             if now.structs.iter().find(|st| st.name == old.name) != Some(old) {
-                let change = format!("API {level}: struct {}'s layout changed or it is gone; add a new struct and kfunc version instead", old.name);
+                let change =
+                    format!("API {level}: struct {}'s layout changed or it is gone; add a new struct and kfunc version instead", old.name);
                 problems.push(Change { kfunc: old.kfunc.clone(), change, compatible: false });
             }
         }

@@ -1,7 +1,7 @@
 //! The Rust side: module/generated/kfunc_table.rs.
 
 use super::HEADER_NOTE;
-use crate::manifest::{parse_field, Manifest};
+use crate::manifest::{guarded_field, parse_field, Manifest};
 use std::fmt::Write;
 
 fn option(v: Option<impl std::fmt::Debug>) -> String {
@@ -17,12 +17,8 @@ pub fn table(m: &Manifest) -> String {
         let _ = writeln!(s, "#[cfg(skf_api = \"{level}\")]\npub(crate) const API_LEVEL: u32 = {level};");
     }
     let any: Vec<String> = m.levels().map(|l| format!("skf_api = \"{l}\"")).collect();
-    let _ = writeln!(
-        s,
-        "#[cfg(not(any({})))]\ncompile_error!(\"SKF_API must be an API level from 1 to {}\");\n",
-        any.join(", "),
-        m.api_level
-    );
+    let _ =
+        writeln!(s, "#[cfg(not(any({})))]\ncompile_error!(\"SKF_API must be an API level from 1 to {}\");\n", any.join(", "), m.api_level);
 
     for f in &m.flags {
         let _ = writeln!(s, "/// {} flag: {}.\npub(crate) const {}: u64 = {:#x};", f.kfunc, f.doc, f.name, f.value);
@@ -31,7 +27,14 @@ pub fn table(m: &Manifest) -> String {
         let _ = writeln!(s, "/// {} value: {}.\npub(crate) const {}: u64 = {};", c.kfunc, c.doc, c.name, c.value);
     }
     for st in &m.structs {
-        let _ = writeln!(s, "/// C `struct {}` ({}): {}.\n#[repr(C)]\n#[derive(Default)]\npub(crate) struct {} {{", st.name, st.kfunc, st.doc, camel_case(&st.name));
+        let _ = writeln!(
+            s,
+            "/// C `struct {}` ({}): {}.\n#[repr(C)]\n#[derive(Default)]\npub(crate) struct {} {{",
+            st.name,
+            st.kfunc,
+            st.doc,
+            camel_case(&st.name)
+        );
         for f in &st.fields {
             let (ty, name, len) = parse_field(f).expect("validated by Manifest::parse");
             let ty = len.map_or(ty.to_string(), |n| format!("[{ty}; {n}]"));
@@ -40,7 +43,11 @@ pub fn table(m: &Manifest) -> String {
         s.push_str("}\n");
     }
     s.push('\n');
-    let _ = writeln!(s, "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [", m.kfuncs.len());
+    let _ = writeln!(
+        s,
+        "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [",
+        m.kfuncs.len()
+    );
     for k in &m.kfuncs {
         let _ = writeln!(s, "    KfuncInfo {{");
         let _ = writeln!(s, "        name: c_str!({:?}),", k.name);
@@ -70,12 +77,18 @@ pub fn table(m: &Manifest) -> String {
         );
     }
 
-    let _ = writeln!(s, "\n/// Fields Rust reads through bindgen, checked against C at load.\npub(crate) static LAYOUT_FIELDS: [LayoutField; {}] = [", m.layout_guard.len());
+    let _ = writeln!(
+        s,
+        "\n/// Fields Rust reads through bindgen, checked against C at load.\npub(crate) static LAYOUT_FIELDS: [LayoutField; {}] = [",
+        m.layout_guard.len()
+    );
     for path in &m.layout_guard {
-        let (strukt, field) = path.split_once('.').expect("validated as struct.field");
+        let guarded = guarded_field(path);
+        let (strukt, field) = guarded.path.split_once('.').expect("validated as struct.field");
+        let size = if guarded.flexible { "element_size_of_field" } else { "size_of_field" };
         let _ = writeln!(
             s,
-            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}) }},"
+            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}), rust_size: crate::layout::{size}!(kernel::bindings::{strukt}, {field}) }},"
         );
     }
     s.push_str("];\n");
