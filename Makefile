@@ -8,6 +8,7 @@
 #   make deps            install everything this project needs (idempotent)
 #   make check           host tests plus VM tests on x86_64 and arm64
 #   make demo            the main job, in the x86_64 VM
+#   make bench [ARCH=]   the benchmark in the test VM: tables, build/bench/ARCH.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 
@@ -25,7 +26,7 @@ endif
 
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM)
 
-.PHONY: all module modules_install clean deps kernel check demo fuzz rust-analyzer
+.PHONY: all module modules_install clean deps kernel check demo bench fuzz rust-analyzer
 
 all: module
 
@@ -54,6 +55,9 @@ check: deps
 
 demo: deps
 	vm-test/demo.sh
+
+bench: deps
+	vm-test/bench.sh $(ARCH)
 
 FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600

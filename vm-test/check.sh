@@ -38,6 +38,14 @@ count() {
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc; log: $log)")" >>"$results/summary"
 }
 
+# A step that is no libtest run (label $1, exit status $2): one pass or one failure.
+count_step() {
+	local label=$1 step_rc=$2
+	if [ "$step_rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	printf '%-28s %4d passed, %d failed%s\n' "$label" $((step_rc == 0)) $((step_rc != 0)) \
+		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc)")" >>"$results/summary"
+}
+
 # Runs "$@" with its output in build/logs/LABEL.log; prints the log's path.
 run_logged() {
 	local label=$1 log
@@ -121,6 +129,12 @@ for arch in "${archs[@]}"; do
 		count "vm: $arch (build or VM)" /dev/null "$rc"
 	fi
 done
+
+# The benchmark once, short: it must run and produce every row (no timing is judged).
+if [[ " ${archs[*]} " == *" x86_64 "* ]]; then
+	log=$(run_logged "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64)
+	count_step "vm: x86_64 bench (short)" "$(step_rc "$log")"
+fi
 
 echo
 echo "=== summary ==="
