@@ -43,9 +43,13 @@ trap 'rm -rf "$vm"' EXIT
 vm-test/run-vm.sh --arch "$arch" --timeout 1800 --out "$vm" -- \
 	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $newest --no-counting $no_counting --api2 $api2" \
 	2>&1 | tee "$vm/bench.log"
+# Keep what the guest wrote: `bench report` can be rerun on it.
+run=$out/$arch${short:+-short}-run
+rm -rf "$run"
+cp -r "$vm" "$run"
 # run-vm.sh logs the accelerator it booted with.
 accel=TCG
-grep -q 'force-kvm' "$vm/bench.log" && accel=KVM
+grep -q 'force-kvm' "$run/bench.log" && accel=KVM
 machine="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $arch guest under $accel"
-target/debug/bench report --run "$vm" --ko "$newest" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
+target/debug/bench report --run "$run" --ko "$newest" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
 	--json "$out/$arch${short:+-short}.json"

@@ -1,18 +1,26 @@
-//! Path lengths, counted in instructions from disassembly: a function of
-//! the .ko or vmlinux (llvm-objdump), and a program's JIT image.
+//! Path lengths, counted in instructions from disassembly: functions of the
+//! .ko or vmlinux (llvm-objdump), and a program's JIT image.
 
 use anyhow::{bail, ensure, Context, Result};
 use std::path::Path;
 use std::process::Command;
 
-/// One function's instruction count and what it calls or jumps to.
+/// One disassembled function.
 pub struct Function {
-    pub insns: usize,
-    pub callees: Vec<String>,
+    insns: Vec<Insn>,
+}
+
+struct Insn {
+    addr: u64,
+    mnemonic: String,
+    /// The symbol a relocation on this instruction names (.ko only).
+    reloc: Option<String>,
+    /// `<symbol+off>` of a branch in a linked image.
+    target: Option<String>,
 }
 
 fn output(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("running {cmd:?} (install llvm / binutils: make deps)"))?;
+    let out = cmd.output().with_context(|| format!("running {cmd:?} (install llvm and binutils: make deps)"))?;
     ensure!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -21,56 +29,94 @@ fn output(cmd: &mut Command) -> Result<String> {
 pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
     let text = output(
         Command::new("llvm-objdump")
-            .args(["-d", "-r", "--no-show-raw-insn", "--no-leading-addr"])
+            .args(["-d", "-r", "--no-show-raw-insn"])
             .arg(format!("--disassemble-symbols={symbol}"))
             .arg(elf),
     )?;
-    let header = format!("<{symbol}>:");
     let body = text
-        .split_once(&header)
+        .split_once(&format!("<{symbol}>:"))
         .with_context(|| format!("no function {symbol} in {}", elf.display()))?
         .1;
-    let mut insns = 0;
-    let mut callees = Vec::new();
-    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if line.ends_with(">:") || line.starts_with("Disassembly of section") {
-            break; // the next symbol
+    let mut insns: Vec<Insn> = Vec::new();
+    for line in body.lines() {
+        let Some((addr, rest)) = line.trim().split_once(':') else { continue };
+        let Ok(addr) = u64::from_str_radix(addr.trim(), 16) else { break }; // the next symbol's header
+        let rest = rest.trim();
+        if let Some(reloc) = rest.strip_prefix("R_") {
+            // llvm-objdump also lists relocations of other code among a
+            // function's lines: keep those that patch its last instruction.
+            if let Some(last) = insns.last_mut().filter(|last| addr > last.addr && addr - last.addr < 16) {
+                let name = reloc.split_whitespace().nth(1).and_then(|s| s.split(['-', '+']).next());
+                last.reloc = name.map(str::to_string);
+            }
+            continue;
         }
-        if let Some(target) = relocation_target(line).or_else(|| branch_target(line)) {
-            if target != symbol && !callees.contains(&target) {
-                callees.push(target);
+        let mnemonic = rest.split_whitespace().next().unwrap_or_default().to_string();
+        let target = rest.rsplit_once('<').and_then(|(_, t)| t.strip_suffix('>')).map(|t| t.split(['+', '-']).next().unwrap_or(t).to_string());
+        insns.push(Insn { addr, mnemonic, reloc: None, target });
+    }
+    ensure!(!insns.is_empty(), "function {symbol} in {} has no instructions", elf.display());
+    Ok(Function { insns: fix_targets(insns, symbol) })
+}
+
+/// A branch to the function itself is internal, not a callee.
+fn fix_targets(mut insns: Vec<Insn>, symbol: &str) -> Vec<Insn> {
+    for insn in &mut insns {
+        if insn.target.as_deref() == Some(symbol) {
+            insn.target = None;
+        }
+    }
+    insns
+}
+
+fn is_jump(mnemonic: &str) -> bool {
+    matches!(mnemonic, "jmp" | "jmpq" | "b")
+}
+
+fn is_return(mnemonic: &str) -> bool {
+    matches!(mnemonic, "ret" | "retq")
+}
+
+impl Insn {
+    /// The function this instruction leaves to, if it calls or jumps out.
+    fn callee(&self) -> Option<&str> {
+        self.reloc.as_deref().or(self.target.as_deref())
+    }
+}
+
+impl Function {
+    /// Every instruction, cold paths and padding included.
+    pub fn size(&self) -> usize {
+        self.insns.len()
+    }
+
+    /// What it calls or jumps to, in order, once each.
+    pub fn callees(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for insn in &self.insns {
+            if let Some(callee) = insn.callee() {
+                if !out.iter().any(|c| c == callee) && !callee.starts_with('.') && callee != "__fentry__" {
+                    out.push(callee.to_string());
+                }
             }
         }
-        if !line.starts_with("R_") {
-            insns += 1;
+        out
+    }
+
+    /// Instructions run from the entry to the first jump out or return,
+    /// with every conditional branch and patched-out static key falling
+    /// through: for a kfunc's C wrapper with counting off, the path to its
+    /// tail jump.
+    pub fn straight_path(&self) -> usize {
+        let mut count = 0;
+        for insn in &self.insns {
+            count += 1;
+            if is_return(&insn.mnemonic) || (is_jump(&insn.mnemonic) && insn.callee().is_some()) {
+                break;
+            }
         }
+        count
     }
-    ensure!(insns > 0, "function {symbol} in {} has no instructions", elf.display());
-    Ok(Function { insns, callees })
-}
-
-/// `R_X86_64_PLT32 skf_rs_task_cpu-0x4`, `R_AARCH64_JUMP26 skf_rs_task_cpu`: the symbol
-/// of a call or jump relocation.
-fn relocation_target(line: &str) -> Option<String> {
-    let mut words = line.split_whitespace();
-    let kind = words.next()?;
-    if !(kind.starts_with("R_") && (kind.contains("PLT32") || kind.contains("PC32") || kind.contains("CALL26") || kind.contains("JUMP26"))) {
-        return None;
-    }
-    let symbol = words.next()?.split(['-', '+']).next()?;
-    Some(symbol.to_string())
-}
-
-/// `call ... <name>` / `bl ... <name+0x10>` in a linked image: the callee
-/// (branches inside the function are skipped by the caller).
-fn branch_target(line: &str) -> Option<String> {
-    let mnemonic = line.split_whitespace().next()?;
-    if !matches!(mnemonic, "call" | "callq" | "jmp" | "jmpq" | "bl" | "b") {
-        return None;
-    }
-    let inner = line.rsplit_once('<')?.1.strip_suffix('>')?;
-    let symbol = inner.split(['+', '-']).next()?;
-    Some(symbol.to_string())
 }
 
 /// Instructions in a JIT image written by `bench run`.

@@ -130,7 +130,10 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         iterations,
         run.json["reps"]
     ));
-    push("Timings are ns per call over the empty loop in this VM run; compare them only as ratios.".into());
+    push(format!(
+        "Timings are ns per call over the empty loop in this VM run (guest clocksource {}); compare them only as ratios.",
+        run.json["clocksource"].as_str().unwrap_or("?")
+    ));
 
     // 1. Cost per call, beside what a program would use instead.
     let empty_iteration = run.elapsed("main", EMPTY_LOOP).and_then(|e| Spread::of(&e.iter().map(|x| x / iterations).collect::<Vec<_>>()));
@@ -142,6 +145,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     ));
     let mut kfunc_rows = Vec::new();
     let alive: Vec<_> = manifest.kfuncs.iter().filter(|k| k.alive_at(level)).collect();
+    let timed: Vec<_> = alive.iter().filter(|k| !generated::UNTIMED.iter().any(|(n, _)| *n == k.name)).collect();
     for kfunc in &alive {
         if let Some((_, why)) = generated::UNTIMED.iter().find(|(name, _)| *name == kfunc.name) {
             push(format!("{:<30} not timed: {why}", kfunc.name));
@@ -187,35 +191,39 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
 
     // 2. Path length.
     push(String::new());
-    push("2. Path length in instructions (JIT: added at the call site over the empty loop; .ko/vmlinux: whole function)".into());
-    push(format!("{:<30} {:>6} {:>10} {:>10}  {}", "callee", "JIT", "C wrapper", "Rust body", "body calls / kernel functions"));
+    push("2. Path length in instructions: JIT = added at the call site over the empty loop; C wrapper = entry to its tail".into());
+    push("   jump, counting off; Rust body and the module's C shims it calls = whole functions (cold paths included)".into());
+    push(format!("{:<30} {:>4} {:>9} {:>9}  {}", "callee", "JIT", "C wrapper", "Rust body", "shims / kernel functions (insns)"));
     let jit_dir = inputs.run_dir.join("jit");
     let jit = |program: &str| path::jit_insns(&jit_dir.join(format!("{program}.bin")), &inputs.arch);
     let empty_jit = jit(EMPTY_LOOP).map_err(|e| format!("{e:#}"))?;
     let mut path_rows = Vec::new();
-    for kfunc in alive.iter().filter(|k| !generated::UNTIMED.iter().any(|(n, _)| *n == k.name)) {
+    let errors = |e: Vec<Option<anyhow::Error>>| e.into_iter().flatten().map(|e| format!("{e:#}")).collect::<Vec<_>>().join("; ");
+    for kfunc in timed.iter() {
         let added = jit(&program_of(&kfunc.name)).map(|n| n as i64 - empty_jit as i64);
         let wrapper = path::function(&inputs.ko, &kfunc.name);
         let body = path::function(&inputs.ko, &kfunc.rust_impl_name());
         match (added, wrapper, body) {
             (Ok(added), Ok(wrapper), Ok(body)) => {
-                push(format!(
-                    "{:<30} {added:>6} {:>10} {:>10}  {} -> {}",
-                    kfunc.name,
-                    wrapper.insns,
-                    body.insns,
-                    wrapper.callees.join(","),
-                    body.callees.join(",")
-                ));
+                // The module's own C shims (skf_c_*) are part of the path; kernel functions are named.
+                let shims: Vec<(String, usize)> = body
+                    .callees()
+                    .into_iter()
+                    .map(|c| {
+                        let size = c.starts_with("skf_c_").then(|| path::function(&inputs.ko, &c).ok()).flatten().map_or(0, |f| f.size());
+                        (c, size)
+                    })
+                    .collect();
+                let described: Vec<String> =
+                    shims.iter().map(|(c, n)| if *n > 0 { format!("{c} {n}") } else { c.clone() }).collect();
+                push(format!("{:<30} {added:>4} {:>9} {:>9}  {}", kfunc.name, wrapper.straight_path(), body.size(), described.join(", ")));
                 path_rows.push(json!({
-                    "kfunc": kfunc.name, "jit_added": added, "c_wrapper_insns": wrapper.insns,
-                    "c_wrapper_calls": wrapper.callees, "rust_body_insns": body.insns, "rust_body_calls": body.callees,
+                    "kfunc": kfunc.name, "jit_added": added, "c_wrapper_path": wrapper.straight_path(),
+                    "c_wrapper_size": wrapper.size(), "rust_body_size": body.size(),
+                    "rust_body_calls": shims.iter().map(|(c, n)| json!({"name": c, "insns": (*n > 0).then_some(*n)})).collect::<Vec<_>>(),
                 }));
             }
-            (a, w, b) => {
-                let why = [a.err(), w.err(), b.err()].into_iter().flatten().map(|e| format!("{e:#}")).collect::<Vec<_>>().join("; ");
-                run.missing.push(format!("path length of {}: {why}", kfunc.name));
-            }
+            (a, w, b) => run.missing.push(format!("path length of {}: {}", kfunc.name, errors(vec![a.err(), w.err(), b.err()]))),
         }
     }
     for (program, functions) in BASELINE_FUNCTIONS {
@@ -224,17 +232,14 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
             functions.iter().map(|f| path::function(&inputs.vmlinux, f).map(|func| (f.to_string(), func))).collect();
         match (added, counted) {
             (Ok(added), Ok(counted)) => {
-                let described: Vec<String> = counted.iter().map(|(name, f)| format!("{name} {}", f.insns)).collect();
-                push(format!("{program:<30} {added:>6} {:>10} {:>10}  {}", "-", "-", described.join(", ")));
+                let described: Vec<String> = counted.iter().map(|(name, f)| format!("{name} {}", f.size())).collect();
+                push(format!("{program:<30} {added:>4} {:>9} {:>9}  {}", "-", "-", described.join(", ")));
                 path_rows.push(json!({
                     "program": program, "jit_added": added,
-                    "kernel_functions": counted.iter().map(|(name, f)| json!({"name": name, "insns": f.insns, "calls": f.callees})).collect::<Vec<_>>(),
+                    "kernel_functions": counted.iter().map(|(name, f)| json!({"name": name, "insns": f.size(), "calls": f.callees()})).collect::<Vec<_>>(),
                 }));
             }
-            (a, c) => {
-                let why = [a.err(), c.err()].into_iter().flatten().map(|e| format!("{e:#}")).collect::<Vec<_>>().join("; ");
-                run.missing.push(format!("path length of {program}: {why}"));
-            }
+            (a, c) => run.missing.push(format!("path length of {program}: {}", errors(vec![a.err(), c.err()]))),
         }
     }
 
@@ -252,7 +257,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     push("4. Call counting (ratios of ns/call; off_again/off is the noise of two identical runs)".into());
     push(format!("{:<30} {:>20} {:>20} {:>20}", "kfunc", "on/off", "off_again/off", "no code/off"));
     let mut counting_rows = Vec::new();
-    for kfunc in alive.iter().filter(|k| !generated::UNTIMED.iter().any(|(n, _)| *n == k.name)) {
+    for kfunc in timed.iter() {
         let p = program_of(&kfunc.name);
         let on = run.ratio(("on", &p), ("off", &p));
         let again = run.ratio(("off_again", &p), ("off", &p));
@@ -298,6 +303,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "kernel": run.json["kernel"],
         "api_level": level,
         "iterations": iterations,
+        "clocksource": run.json["clocksource"],
         "reps": run.json["reps"],
         "empty_loop_ns_per_iteration": js(empty_iteration),
         "kfuncs": kfunc_rows,

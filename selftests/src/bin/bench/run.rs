@@ -45,8 +45,11 @@ struct Config<'a> {
     variants: &'a [(&'a str, bool)],
 }
 
+/// Full runs size the loop so the empty one takes this long: the guest
+/// clock may tick only every few ms (jiffies under TCG).
+const EMPTY_LOOP_TARGET_NS: u64 = 300_000_000;
+
 pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
-    let size = if short { Size { reps: 2, iterations: 200 } } else { Size { reps: 7, iterations: 100_000 } };
     let jit_dir = out.join("jit");
     std::fs::create_dir_all(&jit_dir).with_context(|| format!("creating {}", jit_dir.display()))?;
     let configs = [
@@ -58,6 +61,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let mut variants = Map::new();
     let mut api_levels = Map::new();
     let mut verification = Value::Null;
+    let mut size = Size { reps: if short { 2 } else { 5 }, iterations: 200 };
     for (i, config) in configs.iter().enumerate() {
         let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
         sysfs::write("policy", "warn").context("setting policy warn")?;
@@ -65,6 +69,9 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         let obj = ObjectBuilder::default().open_memory(BENCH_OBJ)?.load().context("loading bench.bpf.o")?;
         if i == 0 {
             dump_jit(&obj, &jit_dir)?;
+            if !short {
+                size.iterations = calibrate(&obj)?;
+            }
         }
         for (name, timings) in time_config(&obj, config, &size)? {
             api_levels.insert(name.clone(), json!(api_level));
@@ -80,6 +87,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "arch": std::env::consts::ARCH,
         "kernel": nix::sys::utsname::uname()?.release().to_string_lossy(),
         "iterations": size.iterations,
+        "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
         "reps": size.reps,
         "api_levels": api_levels,
         "variants": variants,
@@ -89,6 +97,22 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     std::fs::write(&path, serde_json::to_string_pretty(&run)?).with_context(|| format!("writing {}", path.display()))?;
     eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+
+/// The loop length at which the empty loop takes EMPTY_LOOP_TARGET_NS.
+fn calibrate(obj: &Object) -> Result<u32> {
+    let empty = obj.progs_mut().find(|p| p.name() == EMPTY_LOOP).context("no empty_loop program")?;
+    let mut iterations: u32 = 1000;
+    loop {
+        let elapsed = time_once(&empty, iterations)?.context("empty_loop returned not offered")?;
+        if elapsed >= EMPTY_LOOP_TARGET_NS / 4 || iterations >= 1 << 28 {
+            let scaled = iterations as u64 * EMPTY_LOOP_TARGET_NS / elapsed.max(1);
+            return Ok(scaled.clamp(1000, 1 << 28) as u32);
+        }
+        iterations *= 4;
+    }
 }
 
 /// Per variant: program name -> elapsed ns per repetition (null where the
@@ -121,8 +145,7 @@ fn time_once(program: &ProgramMut, iterations: u32) -> Result<Option<u64>> {
     let mut ctx = [0u8; 16];
     ctx[0..4].copy_from_slice(&iterations.to_ne_bytes());
     ctx[4..8].copy_from_slice(&std::process::id().to_ne_bytes());
-    let mut input = ProgramInput::default();
-    input.context_in = Some(&mut ctx);
+    let input = ProgramInput { context_in: Some(&mut ctx), ..Default::default() };
     let name = program.name().to_string_lossy();
     let ret = program.test_run(input).with_context(|| format!("test run of {name}"))?.return_value;
     match ret {
