@@ -1,54 +1,72 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make                 build module/stable_kfuncs.ko against KDIR
-#   make KDIR=/path LLVM=1   ... against any Rust-enabled 6.12 tree
+#   make                 build module/stable_kfuncs.ko against the cached test kernel
+#   make KDIR=/path LLVM=1   ... against any Rust-enabled 6.12 tree (with vmlinux, for BTF)
 #   make SKF_API=N       ... as it shipped at API level N
 #   make ARCH=arm64      ... against the cached arm64 test kernel
-#   make kernel [ARCH=]  build (or reuse) the cached test kernel
+#   make FLAVOUR=pahole131-kasan   ... against the x86_64 kernel built with pahole 1.31 and KASAN
+#   make modules_install [INSTALL_MOD_PATH=DIR]
 #   make deps            install everything this project needs (idempotent)
-#   make check           host tests plus VM tests on x86_64 and arm64
+#   make kernel [ARCH=] [FLAVOUR=]   build (or reuse) the cached test kernel
+#   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
 #   make bench [ARCH=]   the benchmark in the test VM: tables, build/bench/ARCH.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
+#
+# Only deps, kernel, check, demo and fuzz install packages; a plain `make`
+# never does.
 
 ARCH ?= x86_64
+FLAVOUR ?=
+MACHINE := $(ARCH)$(if $(FLAVOUR),-$(FLAVOUR))
 LLVM ?= 1
 SKF_API ?= $(shell sed -n "s/^api_level = //p" module/kfuncs.toml)
 export SKF_API
 
-# Without an explicit KDIR, build against the cached test kernel (built on
-# first use). Expanded only when a recipe runs, after `kernel` is done.
+# Without an explicit KDIR, build against the cached test kernel, with the
+# pahole it was built with (module BTF must come from the same pahole).
 ifeq ($(origin KDIR),undefined)
-KDIR_PREREQ := kernel
-KDIR = $(shell vm-test/kernel.sh path $(ARCH))
+KDIR := $(shell vm-test/kernel.sh path $(MACHINE) 2>/dev/null)
+PAHOLE ?= $(shell vm-test/kernel.sh pahole $(MACHINE) 2>/dev/null)
 endif
 
-KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM)
+# pahole >= 1.26 gives out-of-tree modules a distilled base (.BTF.base); 6.12
+# cannot relocate it over a clang-built vmlinux (duplicate task_struct), so
+# by default the module's BTF is plain split BTF over KDIR's vmlinux.
+# SKF_DISTILLED_BASE=1 keeps the distilled base.
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
+	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,MODULE_PAHOLE_FLAGS=)
 
-.PHONY: all module modules_install clean deps kernel check demo bench fuzz rust-analyzer
+.PHONY: all module modules_install clean have-kdir deps kernel check demo bench fuzz rust-analyzer
 
 all: module
 
-module: $(KDIR_PREREQ)
+have-kdir:
+	@test -n "$(KDIR)" || { vm-test/kernel.sh path $(MACHINE) >/dev/null; echo "(or pass KDIR=/path/to/linux)" >&2; exit 1; }
+
+module: have-kdir
 	$(KBUILD) modules
+
+modules_install: module
+	$(KBUILD) modules_install
 
 # 6.12's `make M=... rust-analyzer` looks for rust/Makefile under M when the
 # kernel was built with O=, so call its generator directly.
-rust-analyzer: $(KDIR_PREREQ)
+rust-analyzer: have-kdir
 	python3 $(KDIR)/source/scripts/generate_rust_analyzer.py 2021 \
 		$$(realpath $(KDIR)/source) $$(realpath $(KDIR)) $$(rustc --print sysroot) \
 		$$(rustc --print sysroot)/lib/rustlib/src/rust/library $(CURDIR)/module >rust-project.json
 
 clean:
-	-$(KBUILD) clean
+	-$(if $(KDIR),$(KBUILD) clean)
 	rm -rf build
 
 deps:
 	vm-test/deps.sh
 
 kernel: deps
-	vm-test/kernel.sh build $(ARCH) >/dev/null
+	vm-test/kernel.sh build $(MACHINE) >/dev/null
 
 check: deps
 	vm-test/check.sh

@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# `skf abi check` on each module build of ARCH against the manifest and the
-# released levels, then on one build with a crafted manifest (a released
+# `skf abi check` on each module build of MACHINE against the manifest and
+# the released levels, then on one build with a crafted manifest (a released
 # prototype changed), which must fail and name that build. Ends with a
 # libtest-style result line for check.sh to count.
 #
-#   abi-check.sh ARCH SKF_BIN MODULE.ko...
+# A build with a distilled base (.BTF.base) is checked without -B: skf must
+# read its BTF over its own base.
+#
+#   abi-check.sh MACHINE SKF_BIN MODULE.ko...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arch=$(normalize_arch "$1")
+machine=$(normalize_machine "$1")
 skf=$2
 shift 2
-[ $# -gt 0 ] || die "no module builds to check (usage: abi-check.sh ARCH SKF_BIN MODULE.ko...)"
-vmlinux=$("$SKF_REPO/vm-test/kernel.sh" path "$arch")/vmlinux
-[ -f "$vmlinux" ] || die "$vmlinux is missing: build the kernel with make kernel ARCH=$arch"
+[ $# -gt 0 ] || die "no module builds to check (usage: abi-check.sh MACHINE SKF_BIN MODULE.ko...)"
+vmlinux=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")/vmlinux
+[ -f "$vmlinux" ] || die "$vmlinux is missing: build the kernel with make kernel"
 passed=0 failed=0
 pass() { echo "test $1 ... ok"; passed=$((passed + 1)); }
 fail() { echo "test $1 ... FAILED"; failed=$((failed + 1)); }
 
+has_distilled_base() { llvm-readelf -S "$1" | grep -q ' \.BTF\.base '; }
+
 for ko in "$@"; do
 	name="abi check ${ko#"$SKF_REPO"/}"
-	if "$skf" abi check --repo "$SKF_REPO" --btf-base "$vmlinux" "$ko"; then pass "$name"; else fail "$name"; fi
+	base=(-B "$vmlinux")
+	if has_distilled_base "$ko"; then
+		base=()
+		name="$name (over its .BTF.base)"
+	fi
+	if "$skf" abi check --repo "$SKF_REPO" "${base[@]}" "$ko"; then pass "$name"; else fail "$name"; fi
 done
 
 crafted=$(mktemp -d)
@@ -29,7 +39,7 @@ cp -r "$SKF_REPO/module/abi" "$crafted/module/"
 sed 's/^proto = "u32 skf_task_cpu(/proto = "u64 skf_task_cpu(/' "$SKF_REPO/module/kfuncs.toml" >"$crafted/module/kfuncs.toml"
 ko=$1
 set +e
-out=$("$skf" abi check --repo "$crafted" --btf-base "$vmlinux" "$ko")
+out=$("$skf" abi check --repo "$crafted" -B "$vmlinux" "$ko")
 rc=$?
 set -e
 echo "$out"

@@ -4,33 +4,41 @@
 # Warnings are errors here (KCFLAGS/KRUSTFLAGS): the module must build
 # warning-free, and a failed object is never left behind to hide them.
 #
-#   build-module.sh ARCH API [skewed|no-counting]
+#   build-module.sh MACHINE API [skewed|distilled|no-counting]
 #
-# "skewed" builds the layout guard's fault injection (C offsets off by 8),
-# which must refuse to load; "no-counting" the benchmark's build without
-# call-counting code.
+# MACHINE is a test machine (lib.sh): the module is built against its kernel
+# with the pahole that kernel was built with. Variants:
+#   skewed       the layout guard's fault injection (C offsets off by 8), which
+#                must refuse to load
+#   distilled    module BTF with a distilled base (.BTF.base), as pahole >= 1.26
+#                makes by default; 6.12 cannot relocate it over the clang-built
+#                test kernels, so it is for skf's reader, not for insmod
+#   no-counting  the benchmark's build without call-counting code
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=$(normalize_arch "$1")
+machine=$(normalize_machine "$1")
+arch=$(machine_arch "$machine")
 api=$2
 variant=${3:-}
 case "$variant" in
-"") variant_vars=() ;;
-skewed) variant_vars=(SKF_LAYOUT_SKEW=8) ;;
-no-counting) variant_vars=(SKF_NO_CALL_COUNTING=1) ;;
-*) die "unknown module variant '$variant' (use skewed or no-counting)" ;;
+"") extra=(MODULE_PAHOLE_FLAGS=) ;;
+skewed) extra=(MODULE_PAHOLE_FLAGS= SKF_LAYOUT_SKEW=8) ;;
+distilled) extra=() ;;
+no-counting) extra=(MODULE_PAHOLE_FLAGS= SKF_NO_CALL_COUNTING=1) ;;
+*) die "unknown module variant '$variant' (use skewed, distilled or no-counting)" ;;
 esac
-kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$arch")
-dir=$SKF_REPO/build/module/$arch-api$api${variant:+-$variant}
+kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
+pahole=$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")
+dir=$SKF_REPO/build/module/$machine-api$api${variant:+-$variant}
 mkdir -p "$dir"
 # Sources only: an in-tree build's artifacts (its .mod lists absolute
 # object paths) must not leak into the cell. Artifacts already in $dir are
 # excluded from --delete, so rebuilds stay incremental.
 rsync -a --delete --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' \
 	--include='*.toml' --exclude='*' "$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
-log "building stable_kfuncs.ko for $arch at API $api${variant:+ ($variant)}"
-make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM=1 SKF_API="$api" "${variant_vars[@]}" \
+log "building stable_kfuncs.ko for $machine at API $api${variant:+ ($variant)}"
+make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM=1 PAHOLE="$pahole" SKF_API="$api" "${extra[@]}" \
 	KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules >"$dir/build.log" 2>&1 ||
-	{ cat "$dir/build.log" >&2; die "module build failed for $arch API $api (warnings count as errors)"; }
+	{ cat "$dir/build.log" >&2; die "module build failed for $machine API $api (warnings count as errors)"; }
 echo "$dir/module/stable_kfuncs.ko"

@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
 # The test suite behind `make check`: host-side cargo tests, then one VM cell
-# per (architecture, API level), each running the selftests against the
+# per (test machine, API level), each running the selftests against the
 # module built for it. Ends with one summary line, "N passed, N failed".
 #
-#   check.sh [--arch A]... [--api N]...   (default: every arch, every level)
+#   check.sh [--machine M]... [--api N]...
+#
+# By default: x86_64 and arm64 at every level, and x86_64-pahole131-kasan
+# (pahole 1.31 as distributions use, KASAN) at the newest level and the one
+# that deprecates skf_task_comm_v1, running every selftest on that kernel. --arch is the
+# same option as --machine.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-archs=() apis=()
+machines=() apis=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--arch) archs+=("$(normalize_arch "$2")"); shift 2 ;;
+	--machine | --arch) machines+=("$(normalize_machine "$2")"); shift 2 ;;
 	--api) apis+=("$2"); shift 2 ;;
-	*) die "unknown option '$1' (usage: check.sh [--arch A]... [--api N]...)" ;;
+	*) die "unknown option '$1' (usage: check.sh [--machine M]... [--api N]...)" ;;
 	esac
 done
-[ ${#archs[@]} -gt 0 ] || archs=(x86_64 arm64)
+[ ${#machines[@]} -gt 0 ] || machines=(x86_64 arm64 x86_64-pahole131-kasan)
 [ ${#apis[@]} -gt 0 ] || apis=($(vm-test/api-levels.sh))
+
+# The level that deprecates skf_task_comm_v1, the deprecation selftests'
+# subject: where warn warns and counts, and deny refuses.
+deprecating_level() {
+	awk '/^name = / { kfunc = $3 } kfunc == "\"skf_task_comm_v1\"" && /^deprecated = / { print $3; exit }' module/kfuncs.toml
+}
+
+# The levels machine $1 runs: all of them on the plain machines. A flavour
+# exists for what its kernel adds, not for the matrix: it runs the newest
+# level and the deprecating one (the policy's warn and deny paths).
+levels_of() {
+	if [ -z "$(machine_flavour "$1")" ]; then
+		echo "${apis[@]}"
+	else
+		printf '%s\n' "${apis[@]}" | grep -xF -e "$(deprecating_level)" -e "${apis[-1]}" | paste -sd' '
+	fi
+}
 
 passed=0 failed=0
 results=$(mktemp -d)
@@ -34,7 +56,7 @@ count() {
 	p=${p:-0} f=${f:-0}
 	if [ "$f" = 0 ] && { [ "$step_rc" != 0 ] || [ "$p" = 0 ]; }; then f=1; fi
 	passed=$((passed + p)) failed=$((failed + f))
-	printf '%-28s %4d passed, %d failed%s\n' "$label" "$p" "$f" \
+	printf '%-40s %4d passed, %d failed%s\n' "$label" "$p" "$f" \
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc; log: $log)")" >>"$results/summary"
 }
 
@@ -81,29 +103,36 @@ build_selftests() {
 	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
-# Per architecture: `skf abi check` on every module build (host), then one
-# VM boot that runs the cells of every API level in turn.
-vm_arch() {
-	local arch=$1 api module skewed cells="" modules="" bins skf
+# Per machine: `skf abi check` on every module build (host), then one VM
+# boot that runs the cells of its API levels in turn.
+vm_machine() {
+	local machine=$1 arch api module skewed cells="" modules="" bins skf levels
+	arch=$(machine_arch "$machine")
+	levels=($(levels_of "$machine"))
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
-	vm-test/kernel.sh build "$arch" >/dev/null || return
+	vm-test/kernel.sh build "$machine" >/dev/null || return
 	# The layout guard does not depend on the API level: one faulty build serves all cells.
-	skewed=$(vm-test/build-module.sh "$arch" "${apis[-1]}" skewed) || return
-	for api in "${apis[@]}"; do
-		module=$(vm-test/build-module.sh "$arch" "$api") || return
+	skewed=$(vm-test/build-module.sh "$machine" "${levels[-1]}" skewed) || return
+	for api in "${levels[@]}"; do
+		module=$(vm-test/build-module.sh "$machine" "$api") || return
 		cells="$cells $api:$module:$skewed"
 		modules="$modules $module"
 	done
+	# What pahole >= 1.26 makes by default: BTF over a distilled base, which
+	# skf must read without being given the vmlinux.
+	if [[ "$(machine_flavour "$machine")" == pahole131-* ]]; then
+		modules="$modules $(vm-test/build-module.sh "$machine" "${levels[-1]}" distilled)" || return
+	fi
 	# Host skf reads any architecture's module; the guest gets its own build.
 	cargo build -q -p skf || return
-	echo "=== cell $arch abi"
-	vm-test/abi-check.sh "$arch" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
-	echo "=== cell $arch vm"
+	echo "=== cell $machine abi"
+	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
+	echo "=== cell $machine vm"
 	skf=$(build_skf "$arch") || return
 	bins=$(build_selftests "$arch") || return
 	bins=$(echo $bins)
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
-	vm-test/run-vm.sh --arch "$arch" --timeout 1800 -- "sh vm-test/guest-selftests.sh $arch '$cells' $skf $bins"
+	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $bins"
 }
 
 # A host step: run, log and count it under one label.
@@ -116,22 +145,23 @@ host_step() {
 
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh
-for arch in "${archs[@]}"; do
-	log=$(run_logged "vm: $arch" vm_arch "$arch")
+for machine in "${machines[@]}"; do
+	log=$(run_logged "vm: $machine" vm_machine "$machine")
 	failed_before=$failed
-	for cell in abi "${apis[@]/#/api}"; do
-		awk -v cell="=== cell $arch $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
-		count "$([ "$cell" = abi ] && echo abi || echo vm): $arch $cell" "$log.$cell" 0
+	levels=($(levels_of "$machine"))
+	for cell in abi "${levels[@]/#/api}"; do
+		awk -v cell="=== cell $machine $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
+		count "$([ "$cell" = abi ] && echo abi || echo vm): $machine $cell" "$log.$cell" 0
 	done
 	rc=$(step_rc "$log")
 	# A VM or build failure that no cell's tests reported.
 	if [ "$rc" != 0 ] && [ "$failed" = "$failed_before" ]; then
-		count "vm: $arch (build or VM)" /dev/null "$rc"
+		count "vm: $machine (build or VM)" /dev/null "$rc"
 	fi
 done
 
 # The benchmark once, short: it must run and produce every row (no timing is judged).
-if [[ " ${archs[*]} " == *" x86_64 "* ]]; then
+if [[ " ${machines[*]} " == *" x86_64 "* ]]; then
 	log=$(run_logged "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64)
 	count_step "vm: x86_64 bench (short)" "$(step_rc "$log")"
 fi

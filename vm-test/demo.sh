@@ -12,7 +12,9 @@ api=2
 vm-test/kernel.sh build x86_64 >/dev/null
 module=$(vm-test/build-module.sh x86_64 "$api")
 log "building skf and the example tracer"
-cargo build -q -p skf -p skf-selftests --example exec_exit
+# Two builds: with --example, cargo builds only that example, not skf's binary.
+cargo build -q -p skf
+cargo build -q -p skf-selftests --example exec_exit
 demo=$SKF_REPO/build/demo
 mkdir -p "$demo"
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$SKF_REPO/bpf/include" -I"/usr/include/$(uname -m)-linux-gnu" \

@@ -1,20 +1,20 @@
 #!/bin/sh
 # Runs inside a test VM: for each cell (one API level's module builds), each
 # selftest binary in turn, one test at a time (tests insert and remove the
-# one module). Prints libtest's output under "=== cell ARCH apiN" headers for
+# one module). Prints libtest's output under "=== cell MACHINE apiN" headers for
 # check.sh to count. Exits non-zero if any binary failed.
 #
-#   guest-selftests.sh ARCH "API:MODULE:SKEWED_MODULE ..." SKF_BIN BINARY...
-arch=$1 cells=$2 skf_bin=$3
+#   guest-selftests.sh MACHINE "API:MODULE:SKEWED_MODULE ..." SKF_BIN BINARY...
+machine=$1 cells=$2 skf_bin=$3
 shift 3
 rc=0
 for cell in $cells; do
 	api=${cell%%:*}
 	rest=${cell#*:}
-	echo "=== cell $arch api$api"
+	echo "=== cell $machine api$api"
 	for bin in "$@"; do
 		echo "--- $(basename "$bin")"
-		SKF_ARCH=$arch SKF_API=$api SKF_BIN=$skf_bin SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
+		SKF_MACHINE=$machine SKF_API=$api SKF_BIN=$skf_bin SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
 			"$bin" --test-threads=1 || rc=1
 	done
 done

@@ -14,6 +14,9 @@ bin=$dir/src/build/pahole
 case "${1:-}" in
 path) echo "$bin" ;;
 build)
+	mkdir -p "$(dirname "$dir")"
+	exec 9>"$dir.lock"
+	flock 9
 	if [ ! -x "$bin" ]; then
 		command -v cmake >/dev/null || die "cmake not found: run 'make deps'"
 		log "building pahole 1.31 from $tarball"

@@ -2,7 +2,10 @@
 # Runs one shell command as root inside a test VM, with the repo visible at
 # the same path as on the host.
 #
-#   run-vm.sh [--arch x86_64|arm64] [--timeout SECONDS] [--out DIR] -- COMMAND
+#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] -- COMMAND
+#
+# MACHINE: x86_64 (default), arm64 or x86_64-pahole131-kasan (lib.sh);
+# --arch is the same option.
 #
 # Prints the command's output. Exits with the command's status, or:
 #   124  the VM did not finish within the time limit
@@ -12,19 +15,20 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=x86_64 timeout=600 out=
+machine=x86_64 timeout=600 out=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--arch) arch=$(normalize_arch "$2"); shift 2 ;;
+	--machine | --arch) machine=$(normalize_machine "$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--) shift; break ;;
-	*) die "unknown option '$1' (usage: run-vm.sh [--arch A] [--timeout S] [--out DIR] -- COMMAND)" ;;
+	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] -- COMMAND)" ;;
 	esac
 done
-[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--arch A] [--timeout S] [--out DIR] -- COMMAND)"
+[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] -- COMMAND)"
 
-image=$("$SKF_REPO/vm-test/kernel.sh" image "$arch")
+arch=$(machine_arch "$machine")
+image=$("$SKF_REPO/vm-test/kernel.sh" image "$machine")
 if [ -z "$out" ]; then
 	out=$(mktemp -d)
 	trap 'rm -rf "$out"' EXIT
@@ -78,25 +82,25 @@ start=$SECONDS
 rc=0
 "run_$arch" || rc=$?
 [ -f "$out/output" ] && cat "$out/output"
-log "$arch VM finished in $((SECONDS - start))s"
+log "$machine VM finished in $((SECONDS - start))s"
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	tail -30 "$out/console.log" >&2
-	echo "error: the $arch VM did not finish within ${timeout}s (console log above)" >&2
+	echo "error: the $machine VM did not finish within ${timeout}s (console log above)" >&2
 	exit 124
 fi
 if [ ! -f "$out/status" ]; then
 	tail -30 "$out/console.log" >&2
-	echo "error: the $arch VM exited ($rc) without running the command (console log above)" >&2
+	echo "error: the $machine VM exited ($rc) without running the command (console log above)" >&2
 	exit 125
 fi
 # An empty log would hide every splat: insist on seeing the boot banner.
 if ! grep -q 'Linux version' "$out/dmesg" 2>/dev/null; then
-	echo "error: the $arch guest left no kernel log in $out/dmesg; cannot check it for splats" >&2
+	echo "error: the $machine guest left no kernel log in $out/dmesg; cannot check it for splats" >&2
 	exit 125
 fi
 if ! splats=$("$SKF_REPO/vm-test/find-splats.sh" "$out/dmesg" "$out/kmemleak" "$out/console.log"); then
 	echo "$splats" | head -20 >&2
-	echo "error: the $arch guest kernel logged a splat (above; full log: dmesg in the VM output)" >&2
+	echo "error: the $machine guest kernel logged a splat (above; full log: dmesg in the VM output)" >&2
 	cat "$out/dmesg" >&2
 	exit 126
 fi

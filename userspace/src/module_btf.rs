@@ -25,25 +25,34 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
 pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
-    let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass --btf-base with the vmlinux the module was built against")?;
+    let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass -B/--base-btf with the vmlinux the module was built against")?;
     let btf = Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))?;
     Ok(Arc::new(btf))
 }
 
-/// The ABI of the built module `ko`, whose BTF extends the vmlinux BTF at `base`.
-pub fn read_ko(ko: &Path, base: &Path) -> Result<LevelAbi> {
+/// The ABI of the built module `ko`. Its BTF extends its own distilled base
+/// (`.BTF.base`, pahole >= 1.26) if it has one, else the vmlinux BTF at `vmlinux`.
+pub fn read_ko(ko: &Path, vmlinux: &Path) -> Result<LevelAbi> {
     let data = read(ko, "module")?;
-    parse_ko(&data, load_base(base)?).with_context(|| format!("{}", ko.display()))
+    parse_ko(&data, || load_base(vmlinux)).with_context(|| format!("{}", ko.display()))
 }
 
-/// The ABI of a built module from its bytes (`read_ko` without the files).
-pub fn parse_ko(data: &[u8], base: Arc<Btf>) -> Result<LevelAbi> {
+/// The ABI of a built module from its bytes (`read_ko` without the files);
+/// `vmlinux` is asked for only if the module carries no `.BTF.base`.
+pub fn parse_ko(data: &[u8], vmlinux: impl FnOnce() -> Result<Arc<Btf>>) -> Result<LevelAbi> {
     let elf = object::File::parse(data).map_err(|e| anyhow::anyhow!("not an ELF file ({e})"))?;
     let btf_data = elf
         .section_by_name(".BTF")
         .context("has no .BTF section: not a kernel module built with BTF (CONFIG_DEBUG_INFO_BTF_MODULES)")?
         .data()?;
-    let btf = Btf::parse_split(btf_data, base).context("malformed module BTF (or BTF of another vmlinux: pass the one it was built against)")?;
+    let btf = match elf.section_by_name(".BTF.base") {
+        Some(distilled) => {
+            let base = Btf::parse(distilled.data()?).context("malformed distilled base BTF (.BTF.base)")?;
+            Btf::parse_split(btf_data, Arc::new(base)).context("malformed module BTF over its .BTF.base")?
+        }
+        None => Btf::parse_split(btf_data, vmlinux()?)
+            .context("malformed module BTF (or BTF of another vmlinux: pass the one it was built against with -B)")?,
+    };
     let ids = elf.section_by_name(".BTF_ids").context("has no .BTF_ids section: not a module that registers kfuncs")?;
     let ids_data = ids.data()?;
 
@@ -62,7 +71,7 @@ pub fn parse_ko(data: &[u8], base: Arc<Btf>) -> Result<LevelAbi> {
         .into_iter()
         .map(|(id, (prog_types, flags))| kfunc_abi(&btf, &tags, id, prog_types, flags))
         .collect::<Result<Vec<_>>>()
-        .context("its kfunc sets name functions that are not its kfuncs: is --btf-base the vmlinux it was built against?")?;
+        .context("its kfunc sets name functions that are not its kfuncs: is -B/--base-btf the vmlinux it was built against?")?;
     Ok(LevelAbi { api_level: api_level(&btf)?, kfuncs: kfuncs.into_iter().map(|k| (k.name.clone(), k)).collect() })
 }
 

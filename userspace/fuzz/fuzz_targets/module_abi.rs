@@ -15,5 +15,5 @@ static BASE: LazyLock<Arc<Btf>> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let _ = skf::module_btf::parse_ko(data, Arc::clone(&BASE));
+    let _ = skf::module_btf::parse_ko(data, || Ok(Arc::clone(&BASE)));
 });

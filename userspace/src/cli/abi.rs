@@ -47,9 +47,10 @@ pub enum Verb {
 
 #[derive(clap::Args)]
 pub struct BaseArg {
-    /// The vmlinux (ELF or raw BTF) the modules were built against: their BTF extends its BTF
-    #[arg(long, value_name = "VMLINUX", default_value = SYSFS_BTF_VMLINUX)]
-    btf_base: PathBuf,
+    /// The vmlinux (ELF or raw BTF) the modules were built against: their BTF extends its BTF.
+    /// Not needed for a build that carries its own distilled base (.BTF.base, pahole >= 1.26)
+    #[arg(short = 'B', long = "base-btf", visible_alias = "btf-base", value_name = "VMLINUX", default_value = SYSFS_BTF_VMLINUX)]
+    base_btf: PathBuf,
 }
 
 #[derive(Serialize)]
@@ -62,8 +63,8 @@ struct Problem {
 
 pub fn run(verb: Verb, json: bool) -> Result<u8> {
     match verb {
-        Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.btf_base),
-        Verb::Diff { old, new, base } => diff(json, &old, &new, &base.btf_base),
+        Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.base_btf),
+        Verb::Diff { old, new, base } => diff(json, &old, &new, &base.base_btf),
         Verb::Release { level, repo } => {
             let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
             let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
