@@ -100,7 +100,8 @@ build_selftests() {
 	local json
 	json=$(cargo test -p skf-selftests --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
 		return
-	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
+	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
+	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
 # Per machine: `skf abi check` on every module build (host), then one VM
