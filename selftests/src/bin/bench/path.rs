@@ -29,7 +29,7 @@ fn output(cmd: &mut Command) -> Result<String> {
 pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
     let text = output(
         Command::new("llvm-objdump")
-            .args(["-d", "-r", "--no-show-raw-insn"])
+            .args(["-d", "-r", "-C", "--no-show-raw-insn"])
             .arg(format!("--disassemble-symbols={symbol}"))
             .arg(elf),
     )?;
@@ -46,8 +46,8 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
             // llvm-objdump also lists relocations of other code among a
             // function's lines: keep those that patch its last instruction.
             if let Some(last) = insns.last_mut().filter(|last| addr > last.addr && addr - last.addr < 16) {
-                let name = reloc.split_whitespace().nth(1).and_then(|s| s.split(['-', '+']).next());
-                last.reloc = name.map(str::to_string);
+                // "TYPE\tsymbol-0x4"; demangled Rust symbols hold spaces.
+                last.reloc = reloc.split_once(char::is_whitespace).map(|(_, name)| strip_addend(name.trim()).to_string());
             }
             continue;
         }
@@ -57,6 +57,14 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
     }
     ensure!(!insns.is_empty(), "function {symbol} in {} has no instructions", elf.display());
     Ok(Function { insns: fix_targets(insns, symbol) })
+}
+
+/// `symbol-0x4` -> `symbol`.
+fn strip_addend(name: &str) -> &str {
+    match name.rfind(['-', '+']) {
+        Some(i) if name[i + 1..].starts_with("0x") => &name[..i],
+        _ => name,
+    }
 }
 
 /// A branch to the function itself is internal, not a callee.
