@@ -143,6 +143,13 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "{:<30} {:>22} {:<30} {:>20} {:<24} {:>20} {:<26} {:>20}",
         "kfunc", "ns/call", "closest helper", "kfunc/helper", "CO-RE read", "kfunc/CO-RE", "upstream kfunc", "kfunc/upstream"
     ));
+    // A short run's loop is too brief for the clock; a full one that reads
+    // no time for the loop, or less for a call than for nothing, was clocked
+    // by a guest clocksource that stalled or switched (TSC under TCG).
+    let short = run.json["short"].as_bool().unwrap_or(false);
+    if !short && empty_iteration.is_none_or(|e| e.median <= 0.0) {
+        run.missing.push(format!("usable timings: the empty loop read no time (guest clocksource {}); run again", run.json["clocksource"]));
+    }
     let mut kfunc_rows = Vec::new();
     let alive: Vec<_> = manifest.kfuncs.iter().filter(|k| k.alive_at(level)).collect();
     let timed: Vec<_> = alive.iter().filter(|k| !generated::UNTIMED.iter().any(|(n, _)| *n == k.name)).collect();
@@ -155,6 +162,9 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         let program = program_of(&kfunc.name);
         let c = counterparts(&kfunc.name);
         let ns = run.spread("main", &program);
+        if !short && ns.is_some_and(|ns| ns.median <= 0.0) {
+            run.missing.push(format!("a positive time per call of {} (guest clocksource {}); run again", kfunc.name, run.json["clocksource"]));
+        }
         let vs_helper = run.ratio(("main", &program), ("main", c.helper));
         let vs_core = c.core.and_then(|core| run.ratio(("main", &program), ("main", core)));
         let vs_upstream = run.ratio(("main", &program), ("main", c.upstream));

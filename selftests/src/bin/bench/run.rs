@@ -87,6 +87,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "arch": std::env::consts::ARCH,
         "kernel": nix::sys::utsname::uname()?.release().to_string_lossy(),
         "iterations": size.iterations,
+        "short": short,
         "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
         "reps": size.reps,
         "api_levels": api_levels,
