@@ -45,7 +45,7 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
         if let Some(reloc) = rest.strip_prefix("R_") {
             // llvm-objdump also lists relocations of other code among a
             // function's lines: keep those that patch its last instruction.
-            if let Some(last) = insns.last_mut().filter(|last| addr > last.addr && addr - last.addr < 16) {
+            if let Some(last) = insns.last_mut().filter(|last| addr >= last.addr && addr - last.addr < 16) {
                 // "TYPE\tsymbol-0x4"; demangled Rust symbols hold spaces.
                 last.reloc = reloc.split_once(char::is_whitespace).map(|(_, name)| strip_addend(name.trim()).to_string());
             }
