@@ -39,6 +39,9 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
         .1;
     let mut insns: Vec<Insn> = Vec::new();
     for line in body.lines() {
+        if line.contains(" <$") {
+            continue; // an arm64 mapping symbol ($x, $d) inside the function
+        }
         let Some((addr, rest)) = line.trim().split_once(':') else { continue };
         let Ok(addr) = u64::from_str_radix(addr.trim(), 16) else { break }; // the next symbol's header
         let rest = rest.trim();
