@@ -39,7 +39,7 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
         .1;
     let mut insns: Vec<Insn> = Vec::new();
     for line in body.lines() {
-        if line.contains(" <$") {
+        if line.contains(" <$") && line.trim_end().ends_with(">:") {
             continue; // an arm64 mapping symbol ($x, $d) inside the function
         }
         let Some((addr, rest)) = line.trim().split_once(':') else { continue };

@@ -144,8 +144,8 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "kfunc", "ns/call", "closest helper", "kfunc/helper", "CO-RE read", "kfunc/CO-RE", "upstream kfunc", "kfunc/upstream"
     ));
     // A short run's loop is too brief for the clock; a full one that reads
-    // no time for the loop, or less for a call than for nothing, was clocked
-    // by a guest clocksource that stalled or switched (TSC under TCG).
+    // no time for the loop, or less for a call than for nothing, measured
+    // nothing (a loop that did not run, or a clock that did not advance).
     let short = run.json["short"].as_bool().unwrap_or(false);
     if !short && empty_iteration.is_none_or(|e| e.median <= 0.0) {
         run.missing.push(format!("usable timings: the empty loop read no time (guest clocksource {}); run again", run.json["clocksource"]));

@@ -102,17 +102,20 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
 
 const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
 
+/// bpf_iter_num_new() refuses longer ranges (BPF_MAX_LOOPS), and the loop then runs 0 times.
+const MAX_ITERATIONS: u32 = 8 * 1024 * 1024;
+
 /// The loop length at which the empty loop takes EMPTY_LOOP_TARGET_NS.
 fn calibrate(obj: &Object) -> Result<u32> {
     let empty = obj.progs_mut().find(|p| p.name() == EMPTY_LOOP).context("no empty_loop program")?;
     let mut iterations: u32 = 1000;
     loop {
         let elapsed = time_once(&empty, iterations)?.context("empty_loop returned not offered")?;
-        if elapsed >= EMPTY_LOOP_TARGET_NS / 4 || iterations >= 1 << 28 {
+        if elapsed >= EMPTY_LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
             let scaled = iterations as u64 * EMPTY_LOOP_TARGET_NS / elapsed.max(1);
-            return Ok(scaled.clamp(1000, 1 << 28) as u32);
+            return Ok(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32);
         }
-        iterations *= 4;
+        iterations = (iterations * 4).min(MAX_ITERATIONS);
     }
 }
 
