@@ -13,6 +13,7 @@
 #   make bench [ARCH=]   the benchmark in the test VM: tables, build/bench/ARCH.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
+#   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions
 #
 # Only deps, kernel, check, demo and fuzz install packages; a plain `make`
 # never does.
@@ -38,7 +39,7 @@ endif
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,MODULE_PAHOLE_FLAGS=)
 
-.PHONY: all module modules_install clean have-kdir deps kernel check demo bench fuzz rust-analyzer
+.PHONY: all module modules_install clean have-kdir deps kernel check demo bench fuzz rust-analyzer install
 
 all: module
 
@@ -81,3 +82,13 @@ FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	userspace/fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)
+
+PREFIX ?= /usr/local
+install:
+	cargo build --release -p skf
+	rm -rf build/docs && target/release/skf docs --out build/docs >/dev/null
+	install -Dm755 target/release/skf $(DESTDIR)$(PREFIX)/bin/skf
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/man/man1 build/docs/man/*.1
+	install -Dm644 build/docs/completions/skf.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/skf
+	install -Dm644 build/docs/completions/_skf $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_skf
+	install -Dm644 build/docs/completions/skf.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/skf.fish

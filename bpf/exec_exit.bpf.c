@@ -47,7 +47,7 @@ static void report(__u32 kind)
 	e->start_time_ns = skf_task_start_time_ns(task);
 	e->rss_bytes = skf_task_rss_bytes(task);
 	e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), SKF_COMM_GROUP_LEADER);
-	if (e->comm_ret == -95) /* API 1: no flags, so the thread's own name */
+	if (e->comm_ret == -SKF_EOPNOTSUPP) /* API 1: no flags, so the thread's own name */
 		e->comm_ret = skf_task_comm(task, e->comm, sizeof(e->comm), 0);
 	bpf_ringbuf_submit(e, 0);
 }

@@ -15,17 +15,23 @@ extern "C" {
     pub(crate) fn skf_sysfs_init() -> c_int;
     pub(crate) fn skf_sysfs_exit();
     pub(crate) fn skf_call_count(idx: u32) -> u64;
+    pub(crate) fn skf_verify_report_ratelimit_init(burst: u32);
+    pub(crate) fn skf_verify_report_ratelimit() -> bool;
 
     /// BTF id of each kfunc, 0 where it is not built at this API level.
     pub(crate) static skf_kfunc_btf_ids: [u32; KFUNCS.len()];
     /// C's offsetof for each `LAYOUT_FIELDS` entry.
     pub(crate) static skf_c_layout_offsets: [usize; LAYOUT_FIELDS.len()];
+    /// C's sizeof_field for each `LAYOUT_FIELDS` entry.
+    pub(crate) static skf_c_layout_sizes: [usize; LAYOUT_FIELDS.len()];
 
     pub(crate) fn skf_c_task_cpu(task: *const task_struct) -> u32;
     pub(crate) fn skf_c_rcu_read_lock();
     pub(crate) fn skf_c_rcu_read_unlock();
     pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
     pub(crate) fn skf_c_in_task() -> bool;
+    pub(crate) fn skf_c_irqs_disabled() -> bool;
+    pub(crate) fn skf_c_pid_alive(task: *const task_struct) -> bool;
     pub(crate) fn skf_c_task_trylock(task: *mut task_struct) -> bool;
     pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
     pub(crate) fn skf_c_mm_rss_pages(mm: *mut mm_struct) -> core::ffi::c_ulong;

@@ -12,14 +12,13 @@
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/stddef.h>
+#include "btf_decl_tag.h"
 #include "generated/kfuncs.h"
 
 #ifndef CONFIG_DEBUG_INFO_BTF_MODULES
 #error "stable_kfuncs needs CONFIG_DEBUG_INFO_BTF_MODULES: kfuncs are found through module BTF"
 #endif
 
-/* A stability decl tag on a kfunc, readable by any BTF reader. */
-#define SKF_TAG(kv) __attribute__((btf_decl_tag("skf." kv)))
 
 /* Fault injection for the layout guard's selftest (Kbuild SKF_LAYOUT_SKEW). */
 #ifndef SKF_LAYOUT_SKEW
@@ -59,7 +58,7 @@ static __always_inline void skf_enter(u32 idx, bool deprecated)
 }
 
 /* Implemented in Rust, in the crate under module/. */
-int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx);
+int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx, bool loader_may_read_any_task);
 void skf_rs_report_deprecated_call(u32 idx);
 bool skf_rs_kfunc_alive(u32 idx);
 const char *skf_rs_kfunc_name(u32 idx);
@@ -75,6 +74,8 @@ int skf_sysfs_init(void);
 void skf_sysfs_exit(void);
 u64 skf_call_count(u32 idx);
 void skf_reset_call_counts(void);
+void skf_verify_report_ratelimit_init(u32 burst);
+bool skf_verify_report_ratelimit(void);
 
 /* shims.c: kernel inlines and macros, callable from Rust. */
 struct cgroup;
@@ -84,6 +85,8 @@ void skf_c_rcu_read_lock(void);
 void skf_c_rcu_read_unlock(void);
 struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
 bool skf_c_in_task(void);
+bool skf_c_irqs_disabled(void);
+bool skf_c_pid_alive(const struct task_struct *task);
 bool skf_c_task_trylock(struct task_struct *task);
 void skf_c_task_unlock(struct task_struct *task);
 unsigned long skf_c_mm_rss_pages(struct mm_struct *mm);

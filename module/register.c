@@ -4,12 +4,43 @@
  * lets Rust warn about, count and (by policy) refuse deprecated kfuncs.
  * C because btf_kfunc_id_set and module BTF have no Rust abstraction in 6.12.
  */
+#include <linux/capability.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include "glue.h"
+
+/* The verification-time report's rate; Rust sets the burst (verify.rs). */
+static struct ratelimit_state skf_verify_report_rs;
+
+void skf_verify_report_ratelimit_init(u32 burst)
+{
+	ratelimit_state_init(&skf_verify_report_rs, DEFAULT_RATELIMIT_INTERVAL, burst);
+}
+
+bool skf_verify_report_ratelimit(void)
+{
+	return __ratelimit(&skf_verify_report_rs);
+}
+
+/*
+ * Syscall programs need only CAP_BPF, yet bpf_task_from_pid() reaches every
+ * task on the host, past pid namespaces and hidepid: reading tasks through
+ * our kfuncs from one takes what tracing takes, CAP_PERFMON (or
+ * CAP_SYS_ADMIN). The filter runs in the loader's context. noaudit: this
+ * is a probe of what the loader may do, not an access an LSM should log.
+ */
+static bool skf_loader_may_read_any_task(const struct bpf_prog *prog)
+{
+	return prog->type != BPF_PROG_TYPE_SYSCALL ||
+	       ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
 
 /*
  * Called by the verifier for each of our kfuncs a program references,
  * several times per call site. Non-zero makes the call "not allowed".
+ * The ids compared are the build-time ones: skf_register_kfuncs() refuses
+ * builds whose ids the kernel renumbers at load.
  */
 static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
@@ -17,7 +48,7 @@ static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 
 	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
 		if (skf_kfunc_btf_ids[idx] == kfunc_id)
-			return skf_rs_verify_filter(prog, idx);
+			return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(prog));
 	return 0;
 }
 
@@ -30,6 +61,19 @@ int skf_register_kfuncs(void)
 	if (!THIS_MODULE->btf_data_size) {
 		pr_err("stable_kfuncs: the module has no BTF (was it built against a kernel tree without vmlinux?); refusing to load\n");
 		return -ENOENT;
+	}
+	/*
+	 * With a distilled base (.BTF.base, pahole >= 1.26's default for
+	 * out-of-tree modules) the kernel renumbers the module's BTF ids at
+	 * load (btf_relocate) in its own copy of the kfunc sets, but not in
+	 * skf_kfunc_btf_ids, so the filter would never match: no warnings, no
+	 * counts, deny not enforced. No sound derivation of the new ids exists
+	 * from here: .BTF and .BTF.base are freed before init runs, and 6.12
+	 * exports neither the module's struct btf nor vmlinux's type count.
+	 */
+	if (THIS_MODULE->btf_base_data_size) {
+		pr_err("stable_kfuncs: the module's BTF has a distilled base (.BTF.base): the kernel renumbers its kfunc ids at load, and its verifier filter would silently match nothing; rebuild it with MODULE_PAHOLE_FLAGS= (plain split BTF over this kernel's vmlinux); refusing to load\n");
+		return -ENOEXEC;
 	}
 	for (i = 0; i < skf_nr_kfunc_sets; i++) {
 		const struct btf_kfunc_id_set kset = {

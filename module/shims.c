@@ -40,6 +40,18 @@ bool skf_c_in_task(void)
 	return in_task();
 }
 
+/* irqs_disabled() is an arch macro. */
+bool skf_c_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+/* pid_alive() is inline; false once the task is unhashed at exit. */
+bool skf_c_pid_alive(const struct task_struct *task)
+{
+	return pid_alive(task);
+}
+
 /* task_lock() is inline; trylock because a traced function may hold it. */
 bool skf_c_task_trylock(struct task_struct *task)
 {

@@ -4,6 +4,7 @@
  * switch, a usage reset, and one directory per kfunc offered. C because 6.12
  * has no Rust kobject/sysfs abstraction; values come from Rust.
  */
+#include <linux/kernfs.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include "glue.h"
@@ -85,31 +86,64 @@ static ssize_t skf_kfunc_attr_show(struct kobject *kobj, struct kobj_attribute *
 	return -ENOENT;
 }
 
+/*
+ * What the manifest says is public; the usage counters are root's only, as
+ * they tell which programs run on the machine and how often.
+ */
 #define SKF_KFUNC_ATTR(name) __ATTR(name, 0444, skf_kfunc_attr_show, NULL)
+#define SKF_KFUNC_COUNTER(name) __ATTR(name, 0400, skf_kfunc_attr_show, NULL)
 static struct kobj_attribute skf_kfunc_attrs[] = {
-	SKF_KFUNC_ATTR(class),       SKF_KFUNC_ATTR(since),      SKF_KFUNC_ATTR(deprecated_in),
+	SKF_KFUNC_ATTR(class),       SKF_KFUNC_ATTR(since),       SKF_KFUNC_ATTR(deprecated_in),
 	SKF_KFUNC_ATTR(removed_in),  SKF_KFUNC_ATTR(replacement), SKF_KFUNC_ATTR(family),
-	SKF_KFUNC_ATTR(prog_types),  SKF_KFUNC_ATTR(flags),      SKF_KFUNC_ATTR(proto),
-	SKF_KFUNC_ATTR(doc),         SKF_KFUNC_ATTR(programs),   SKF_KFUNC_ATTR(calls),
+	SKF_KFUNC_ATTR(prog_types),  SKF_KFUNC_ATTR(flags),       SKF_KFUNC_ATTR(proto),
+	SKF_KFUNC_ATTR(doc),         SKF_KFUNC_COUNTER(programs), SKF_KFUNC_COUNTER(calls),
 };
 static struct attribute *skf_kfunc_attr_ptrs[ARRAY_SIZE(skf_kfunc_attrs) + 1];
 static const struct attribute_group skf_kfunc_group = { .attrs = skf_kfunc_attr_ptrs };
+
+/*
+ * kobject_del() first: it removes the directory now, whereas kobject_put()
+ * alone leaves it until the release, which CONFIG_DEBUG_KOBJECT_RELEASE
+ * delays by seconds, so an immediate re-insmod would find the name taken.
+ */
+static void skf_kobj_remove(struct kobject **kobj)
+{
+	kobject_del(*kobj);
+	kobject_put(*kobj);
+	*kobj = NULL;
+}
 
 void skf_sysfs_exit(void)
 {
 	u32 idx;
 
-	for (idx = 0; idx < SKF_NR_KFUNCS; idx++) {
-		kobject_put(skf_kfunc_kobjs[idx]);
-		skf_kfunc_kobjs[idx] = NULL;
-	}
-	kobject_put(skf_kfuncs_kobj);
-	kobject_put(skf_root_kobj);
-	skf_kfuncs_kobj = skf_root_kobj = NULL;
+	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
+		skf_kobj_remove(&skf_kfunc_kobjs[idx]);
+	skf_kobj_remove(&skf_kfuncs_kobj);
+	skf_kobj_remove(&skf_root_kobj);
+}
+
+/*
+ * kobject_create_and_add() says NULL for any failure: tell a name still
+ * taken (-EEXIST) from an allocation failure, so the refusal names the cause.
+ */
+static int skf_kobj_create(struct kobject **kobj, const char *name, struct kobject *parent)
+{
+	struct kernfs_node *taken;
+
+	*kobj = kobject_create_and_add(name, parent);
+	if (*kobj)
+		return 0;
+	taken = kernfs_find_and_get(parent->sd, name);
+	if (!taken)
+		return -ENOMEM;
+	kernfs_put(taken);
+	return -EEXIST;
 }
 
 int skf_sysfs_init(void)
 {
+	const char *failed = "stable_kfuncs";
 	size_t i;
 	u32 idx;
 	int err;
@@ -117,22 +151,22 @@ int skf_sysfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(skf_kfunc_attrs); i++)
 		skf_kfunc_attr_ptrs[i] = &skf_kfunc_attrs[i].attr;
 
-	skf_root_kobj = kobject_create_and_add("stable_kfuncs", kernel_kobj);
-	if (!skf_root_kobj)
-		return -ENOMEM;
+	err = skf_kobj_create(&skf_root_kobj, "stable_kfuncs", kernel_kobj);
+	if (err)
+		goto fail;
 	err = sysfs_create_group(skf_root_kobj, &skf_root_group);
 	if (err)
 		goto fail;
-	skf_kfuncs_kobj = kobject_create_and_add("kfuncs", skf_root_kobj);
-	err = -ENOMEM;
-	if (!skf_kfuncs_kobj)
+	failed = "stable_kfuncs/kfuncs";
+	err = skf_kobj_create(&skf_kfuncs_kobj, "kfuncs", skf_root_kobj);
+	if (err)
 		goto fail;
 	for (idx = 0; idx < SKF_NR_KFUNCS; idx++) {
 		if (!skf_rs_kfunc_alive(idx))
 			continue;
-		skf_kfunc_kobjs[idx] = kobject_create_and_add(skf_rs_kfunc_name(idx), skf_kfuncs_kobj);
-		err = -ENOMEM;
-		if (!skf_kfunc_kobjs[idx])
+		failed = skf_rs_kfunc_name(idx);
+		err = skf_kobj_create(&skf_kfunc_kobjs[idx], failed, skf_kfuncs_kobj);
+		if (err)
 			goto fail;
 		err = sysfs_create_group(skf_kfunc_kobjs[idx], &skf_kfunc_group);
 		if (err)
@@ -140,7 +174,8 @@ int skf_sysfs_init(void)
 	}
 	return 0;
 fail:
-	pr_err("stable_kfuncs: creating /sys/kernel/stable_kfuncs failed (%d); refusing to load\n", err);
+	pr_err("stable_kfuncs: creating /sys/kernel/stable_kfuncs (at %s) failed (%d%s); refusing to load\n",
+	       failed, err, err == -EEXIST ? ": already exists, is a previous instance still being released?" : "");
 	skf_sysfs_exit();
 	return err;
 }

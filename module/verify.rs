@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Verification time: the kfunc set filter counts each program load that
-//! uses a kfunc, and for deprecated kfuncs applies the policy: one dmesg
-//! line per (program load, kfunc) under `warn`, a refusal under `deny`.
+//! uses a kfunc, refuses syscall programs of loaders that may not read other
+//! tasks, and for deprecated kfuncs applies the policy: one dmesg line per
+//! (program load, kfunc) under `warn`, a refusal under `deny`.
+//!
+//! Those lines are rate-limited (a CAP_BPF user could flood the log): a
+//! burst of `dedup::SLOTS` per 5 s, as many loads as the filter can tell
+//! apart at once; beyond that, the kernel logs how many were suppressed.
 
-use crate::dedup::{RecentSightings, Sighting};
+use crate::dedup::{self, RecentSightings, Sighting, Verdict};
+use crate::ffi;
 use crate::kfuncs::task::{comm_of, CommBuf};
 use crate::policy::Policy;
 use crate::registry::{self, KfuncInfo, Stability};
@@ -30,9 +36,11 @@ pub(crate) struct Registration {
 impl Registration {
     pub(crate) fn new() -> Result<Self> {
         let sightings = KBox::pin_init(
-            kernel::new_spinlock!(RecentSightings::new(), "stable_kfuncs_sightings"),
+            kernel::new_spinlock!(RecentSightings::new()?, "stable_kfuncs_sightings"),
             GFP_KERNEL,
         )?;
+        // SAFETY: called before the filter is registered, so nothing reports yet.
+        unsafe { ffi::skf_verify_report_ratelimit_init(dedup::SLOTS as u32) };
         let ptr: *const SpinLock<RecentSightings> = &*sightings;
         SIGHTINGS.store(ptr.cast_mut(), Ordering::Release);
         Ok(Registration { sightings })
@@ -46,15 +54,16 @@ impl Drop for Registration {
     }
 }
 
-fn first_sighting(s: Sighting) -> bool {
+/// Runs `f` on the remembered sightings; None before `Registration` exists.
+fn with_sightings<R>(f: impl FnOnce(&mut RecentSightings) -> R) -> Option<R> {
     let ptr = SIGHTINGS.load(Ordering::Acquire);
     if ptr.is_null() {
-        return false;
+        return None;
     }
     // SAFETY: non-null only while `Registration` owns the pinned lock, and the
     // verifier holds a module reference while it calls the filter.
     let sightings = unsafe { &*ptr };
-    sightings.lock().first_sighting(s)
+    Some(f(&mut sightings.lock()))
 }
 
 /// The verifier's view of the program being loaded.
@@ -84,9 +93,9 @@ impl ProgLoad {
 }
 
 /// "deprecated in API 2, removed in API 3; use skf_x_v2 instead"
-struct Verdict<'a>(&'a KfuncInfo);
+struct Deprecation<'a>(&'a KfuncInfo);
 
-impl core::fmt::Display for Verdict<'_> {
+impl core::fmt::Display for Deprecation<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let k = self.0;
         write!(f, "deprecated in API {}, ", k.deprecated.unwrap_or(0))?;
@@ -123,48 +132,80 @@ impl core::fmt::Display for CurrentProcess {
     }
 }
 
-fn report(policy: Policy, kfunc: &KfuncInfo, prog: &ProgLoad) {
-    let loader = CurrentProcess::get();
-    match policy {
-        Policy::Deny => pr_err!(
-            "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({})\n",
-            prog.name(),
-            loader,
-            kfunc.name(),
-            Verdict(kfunc)
-        ),
-        _ => pr_warn!(
-            "prog '{}' loaded by {} calls deprecated kfunc {} ({})\n",
-            prog.name(),
-            loader,
-            kfunc.name(),
-            Verdict(kfunc)
-        ),
+/// Whether a verification-time line may be logged now (see the top of this file).
+fn may_report() -> bool {
+    // SAFETY: a plain C call; the ratelimit state was set up in `Registration::new`.
+    unsafe { ffi::skf_verify_report_ratelimit() }
+}
+
+/// The first sighting of `load`'s call to `kfunc`: count it, decide, and
+/// log why (rate-limited) for anything but a silent allow.
+fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task: bool) -> Verdict {
+    usage::count_program(idx as usize);
+    if !loader_may_read_any_task {
+        if may_report() {
+            pr_err!(
+                "refusing syscall prog '{}' loaded by {}: it calls {}, and reading tasks from a syscall program needs CAP_PERFMON or CAP_SYS_ADMIN (with CAP_BPF alone it would reach any task, past pid namespaces)\n",
+                load.name(),
+                CurrentProcess::get(),
+                kfunc.name()
+            );
+        }
+        return Verdict::Refuse;
+    }
+    if kfunc.stability() == Stability::Stable {
+        return Verdict::Allow;
+    }
+    match Policy::get() {
+        Policy::Allow => Verdict::Allow,
+        Policy::Warn => {
+            if may_report() {
+                pr_warn!(
+                    "prog '{}' loaded by {} calls deprecated kfunc {} ({})\n",
+                    load.name(),
+                    CurrentProcess::get(),
+                    kfunc.name(),
+                    Deprecation(kfunc)
+                );
+            }
+            Verdict::Allow
+        }
+        Policy::Deny => {
+            if may_report() {
+                pr_err!(
+                    "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({})\n",
+                    load.name(),
+                    CurrentProcess::get(),
+                    kfunc.name(),
+                    Deprecation(kfunc)
+                );
+            }
+            Verdict::Refuse
+        }
     }
 }
 
+/// register.c calls this for each of our kfuncs a program references,
+/// several times per call site; the verdict is the first sighting's.
 #[no_mangle]
-extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32) -> c_int {
+extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
     let Some(kfunc) = registry::get(idx) else {
         return 0;
     };
     // SAFETY: register.c passes the verifier's program straight through.
     let load = unsafe { ProgLoad::read(prog) };
-    let first = first_sighting(Sighting { aux: load.aux, load_time: load.load_time, kfunc: idx });
-    if first {
-        usage::count_program(idx as usize);
-    }
-    if kfunc.stability() == Stability::Stable {
-        return 0;
-    }
-    let policy = Policy::get();
-    if first && policy != Policy::Allow {
-        report(policy, kfunc, &load);
-    }
-    if policy == Policy::Deny {
-        EACCES.to_errno()
-    } else {
-        0
+    let sighting = Sighting { aux: load.aux, load_time: load.load_time, kfunc: idx };
+    let verdict = match with_sightings(|s| s.verdict(sighting)) {
+        Some(Some(verdict)) => verdict,
+        _ => {
+            let verdict = judge(idx, kfunc, &load, loader_may_read_any_task);
+            with_sightings(|s| s.remember(sighting, verdict));
+            verdict
+        }
+    };
+    match verdict {
+        Verdict::Allow => 0,
+        Verdict::Refuse => EACCES.to_errno(),
     }
 }
 
@@ -179,6 +220,6 @@ extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
         "deprecated kfunc {} called in {} ({}) [rate-limited]\n",
         kfunc.name(),
         CurrentProcess::get(),
-        Verdict(kfunc)
+        Deprecation(kfunc)
     );
 }

@@ -13,6 +13,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("comm_v1", "bpf/comm_v1.bpf.c"),
     ("comm_v2", "bpf/comm_v2.bpf.c"),
     ("task_info", "bpf/task_info.bpf.c"),
+    ("task_kptr", "bpf/task_kptr.bpf.c"),
+    ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
+    ("require_api", "bpf/require_api.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
 ];
 
@@ -47,6 +50,7 @@ fn main() {
         println!("cargo:rerun-if-changed={src}");
     }
     println!("cargo:rerun-if-changed=../bpf/include/stable_kfuncs.bpf.h");
+<<<<<<< HEAD
     println!("cargo:rerun-if-changed={MANIFEST}");
 }
 
@@ -85,4 +89,7 @@ fn bench_call(proto: &Prototype) -> Result<String, String> {
     }
     let call = format!("{}({})", proto.name, args.join(", "));
     Ok(if proto.ret == CType::Void { format!("({call}, 0)") } else { call })
+=======
+    println!("cargo:rerun-if-changed=bpf/task_ref.h");
+>>>>>>> main
 }

@@ -8,8 +8,8 @@
 #
 # MACHINE is a test machine (lib.sh): the module is built against its kernel
 # with the pahole that kernel was built with. Variants:
-#   skewed       the layout guard's fault injection (C offsets off by 8), which
-#                must refuse to load
+#   skewed       the layout guard's fault injection (C offsets and sizes off by
+#                8), which must refuse to load
 #   distilled    module BTF with a distilled base (.BTF.base), as pahole >= 1.26
 #                makes by default; 6.12 cannot relocate it over the clang-built
 #                test kernels, so it is for skf's reader, not for insmod

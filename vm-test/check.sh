@@ -55,6 +55,12 @@ count() {
 	f=$(grep -E '^test result:' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | paste -sd+ | bc || true)
 	p=${p:-0} f=${f:-0}
 	if [ "$f" = 0 ] && { [ "$step_rc" != 0 ] || [ "$p" = 0 ]; }; then f=1; fi
+	tally "$label" "$p" "$f" "$step_rc" "$log"
+}
+
+# Adds $2 passed and $3 failed under label $1 to the totals and the summary.
+tally() {
+	local label=$1 p=$2 f=$3 step_rc=$4 log=$5
 	passed=$((passed + p)) failed=$((failed + f))
 	printf '%-40s %4d passed, %d failed%s\n' "$label" "$p" "$f" \
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc; log: $log)")" >>"$results/summary"
@@ -144,6 +150,18 @@ host_step() {
 	count "$label" "$log" "$(step_rc "$log")"
 }
 
+# A host step that checks rather than tests (a linter): one pass, or one
+# failure, by its exit status.
+lint_step() {
+	local label=$1 log rc
+	shift
+	log=$(run_logged "$label" "$@")
+	rc=$(step_rc "$log")
+	if [ "$rc" = 0 ]; then tally "$label" 1 0 0 "$log"; else tally "$label" 0 1 "$rc" "$log"; fi
+}
+
+lint_step "host: cargo fmt --check" cargo fmt -p skf --check
+lint_step "host: cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh
 for machine in "${machines[@]}"; do

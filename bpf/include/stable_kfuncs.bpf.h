@@ -3,8 +3,16 @@
 /*
  * The stable_kfuncs BPF API. Every kfunc version ever released is declared
  * __weak, so one object loads on any API level: test a kfunc with
- * bpf_ksym_exists() before calling it. Needs
- * libbpf 1.3+; include vmlinux.h or <linux/types.h> first.
+ * bpf_ksym_exists() (or its family with SKF_HAS_<FAMILY>()) before calling
+ * it. Needs libbpf 1.3+; include vmlinux.h or <linux/types.h> first.
+ *
+ * A kfunc deprecated at any level up to SKF_TARGET_API (default: the newest
+ * level, SKF_API_NEWEST) carries __attribute__((deprecated)), so calling it
+ * draws a compiler warning naming its replacement. A program written for an
+ * older level defines SKF_TARGET_API to that level before including this.
+ *
+ * SKF_REQUIRE_API(N), once at file scope, makes the object fail to load
+ * where the module is older than API N (see its definition).
  */
 #ifndef __STABLE_KFUNCS_BPF_H
 #define __STABLE_KFUNCS_BPF_H
@@ -32,6 +40,20 @@ struct task_struct {};
 /* The newest API level this header knows. */
 #define SKF_API_NEWEST 3
 
+/* The level whose deprecations draw warnings. */
+#ifndef SKF_TARGET_API
+#define SKF_TARGET_API SKF_API_NEWEST
+#endif
+
+/* What the compat wrappers return when no version can serve the call
+ * (-SKF_EOPNOTSUPP); EOPNOTSUPP's value, which vmlinux.h lacks. */
+#define SKF_EOPNOTSUPP 95
+
+/* Compat code calls deprecated versions on purpose. */
+#define __SKF_ALLOW_DEPRECATED_BEGIN \
+	_Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wdeprecated-declarations\"")
+#define __SKF_ALLOW_DEPRECATED_END _Pragma("clang diagnostic pop")
+
 /* The loaded module's API level, read from its BTF at load time (CO-RE);
  * 0 if stable_kfuncs is not loaded. */
 enum skf_api_level { SKF_API_LEVEL = 0 };
@@ -44,7 +66,11 @@ enum skf_api_level { SKF_API_LEVEL = 0 };
 
 /* Every kfunc version ever released. */
 /* API 1, deprecated in 2, removed in 3: Copies task's comm into buf, NUL-terminated; returns the length copied, or -EINVAL. */
-extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __ksym __weak;
+extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __ksym __weak
+#if SKF_TARGET_API >= 2
+	__attribute__((deprecated("skf_task_comm_v1 is deprecated since API 2 and removed in API 3; use skf_task_comm_v2")))
+#endif
+;
 /* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name. */
 extern int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags) __ksym __weak;
 /* API 1: Monotonic start time of task in ns (task_struct.start_time, real_start_time before 5.5). */
@@ -60,17 +86,82 @@ extern u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level) __ks
 /* API 1: Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak;
 
+/* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.
+ * It tests each with bpf_ksym_exists(), so `skf prog check` counts them all
+ * as tested: guard a kfunc newer than its family with its own test. */
+#define SKF_HAS_CGROUP() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_cgroup_id) || \
+			bpf_ksym_exists(skf_task_cgroup_ancestor_id); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_MM() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_rss_bytes); __SKF_ALLOW_DEPRECATED_END __has; })
+#define SKF_HAS_TASK() \
+	({ __SKF_ALLOW_DEPRECATED_BEGIN int __has = bpf_ksym_exists(skf_task_comm_v1) || \
+			bpf_ksym_exists(skf_task_comm_v2) || \
+			bpf_ksym_exists(skf_task_start_time_ns) || \
+			bpf_ksym_exists(skf_task_cpu) || \
+			bpf_ksym_exists(skf_task_cpu_time_ns); __SKF_ALLOW_DEPRECATED_END __has; })
+
 /*
  * skf_task_comm(): calls the newest of skf_task_comm_v2, skf_task_comm_v1 that the running module
- * offers; -EOPNOTSUPP if none can serve these arguments.
+ * offers; -SKF_EOPNOTSUPP if none can serve these arguments.
  */
+__SKF_ALLOW_DEPRECATED_BEGIN
 static __always_inline int skf_task_comm(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)
 {
 	if (bpf_ksym_exists(skf_task_comm_v2))
 		return skf_task_comm_v2(task, buf, buf__sz, flags);
 	if (bpf_ksym_exists(skf_task_comm_v1) && !flags)
 		return skf_task_comm_v1(task, buf, buf__sz);
-	return -95; /* EOPNOTSUPP */
+	return -SKF_EOPNOTSUPP;
 }
+__SKF_ALLOW_DEPRECATED_END
+
+/*
+ * SKF_REQUIRE_API(N), once at file scope: the object loads only where the
+ * module is at API N or newer. It adds a SEC("syscall") program that, where
+ * the module is older, calls a kfunc no module offers; libbpf then fails
+ * the load and its log names the levels, e.g.
+ *   kfunc 'skf_needs_api_3_but_module_is_api_2' is referenced but wasn't resolved
+ * Where the module is new enough the verifier prunes the call (the level
+ * is a CO-RE constant) and the program is a no-op nobody needs to run.
+ */
+#define SKF_REQUIRE_API(n) \
+	__SKF_REQUIRE_API_LEVEL(n) \
+	_Static_assert((n) >= 1 && (n) <= SKF_API_NEWEST, "SKF_REQUIRE_API: no such API level in this header")
+/* A second expansion step, so that N may itself be a macro. */
+#define __SKF_REQUIRE_API_LEVEL(n) __SKF_REQUIRE_API_##n
+#define __SKF_REQUIRE_API_1 \
+	extern void skf_needs_api_1_but_module_is_not_loaded(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_1(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_1_but_module_is_not_loaded(); \
+		return 0; \
+	}
+#define __SKF_REQUIRE_API_2 \
+	extern void skf_needs_api_2_but_module_is_not_loaded(void) __ksym __weak; \
+	extern void skf_needs_api_2_but_module_is_api_1(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_2(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_2_but_module_is_not_loaded(); \
+		if (skf_api_level() == 1) \
+			skf_needs_api_2_but_module_is_api_1(); \
+		return 0; \
+	}
+#define __SKF_REQUIRE_API_3 \
+	extern void skf_needs_api_3_but_module_is_not_loaded(void) __ksym __weak; \
+	extern void skf_needs_api_3_but_module_is_api_1(void) __ksym __weak; \
+	extern void skf_needs_api_3_but_module_is_api_2(void) __ksym __weak; \
+	SEC("syscall") int skf_require_api_3(void *ctx) \
+	{ \
+		if (skf_api_level() == 0) \
+			skf_needs_api_3_but_module_is_not_loaded(); \
+		if (skf_api_level() == 1) \
+			skf_needs_api_3_but_module_is_api_1(); \
+		if (skf_api_level() == 2) \
+			skf_needs_api_3_but_module_is_api_2(); \
+		return 0; \
+	}
 
 #endif /* __STABLE_KFUNCS_BPF_H */

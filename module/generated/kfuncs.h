@@ -36,7 +36,8 @@ s64 skf_rs_task_rss_bytes(struct task_struct *task);
 extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];
 
 #define SKF_NR_LAYOUT_FIELDS 13
-/* C's offsetof for each manifest layout_guard entry, in order. */
+/* C's offsetof and sizeof_field for each manifest layout_guard entry, in order. */
 extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];
+extern const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS];
 
 #endif /* SKF_GENERATED_KFUNCS_H */

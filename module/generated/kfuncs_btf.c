@@ -255,3 +255,19 @@ const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS] = {
 	offsetof(struct cgroup, kn) + SKF_LAYOUT_SKEW,
 	offsetof(struct kernfs_node, id) + SKF_LAYOUT_SKEW,
 };
+
+const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS] = {
+	sizeof_field(struct bpf_prog, aux) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct bpf_prog_aux, load_time) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct bpf_prog_aux, name) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, pid) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, comm) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, group_leader) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, start_time) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, se.sum_exec_runtime) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct task_struct, mm) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct cgroup, level) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct cgroup, ancestors[0]) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct cgroup, kn) + SKF_LAYOUT_SKEW,
+	sizeof_field(struct kernfs_node, id) + SKF_LAYOUT_SKEW,
+};

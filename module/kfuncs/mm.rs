@@ -25,11 +25,12 @@ unsafe fn rss_pages(task: *mut task_struct) -> Result<u64> {
         // SAFETY: `mm` is live, as above.
         return Ok(unsafe { ffi::skf_c_mm_rss_pages(mm) } as u64);
     }
-    // Another task's mm needs task_lock. Never from interrupt context (lockdep
-    // would see alloc_lock taken in IRQ), and only trylock: the traced
-    // function may be holding it.
-    // SAFETY: in_task() only reads preempt_count.
-    if !unsafe { ffi::skf_c_in_task() } {
+    // Another task's mm needs task_lock. Never from interrupt context or with
+    // IRQs off (lockdep would see alloc_lock taken there; the scheduler's
+    // tracepoints run so), never on PREEMPT_RT (alloc_lock is a sleeping
+    // lock there), and only trylock: the traced function may be holding it.
+    // SAFETY: in_task() and irqs_disabled() only read CPU state.
+    if cfg!(CONFIG_PREEMPT_RT) || !unsafe { ffi::skf_c_in_task() } || unsafe { ffi::skf_c_irqs_disabled() } {
         return Err(EBUSY);
     }
     // SAFETY: `task` is live.

@@ -1,24 +1,39 @@
-//! A build whose C and Rust struct layouts disagree refuses to load.
+//! A build whose C and Rust struct layouts disagree refuses to load, naming
+//! each field whose offset or size differs, with both values. The skewed
+//! build (vm-test/build-module.sh ... skewed) adds 8 to every C offset and
+//! size.
 
 use nix::errno::Errno;
 use skf_selftests::{manifest, Kmsg, LoadedModule, TestEnv};
 
 #[test]
-fn mismatched_layout_refuses_to_load_naming_the_field() {
+fn mismatched_layout_refuses_to_load_naming_each_field() {
     let env = TestEnv::get();
     let mut kmsg = Kmsg::tail();
     let err = match LoadedModule::insert(&env.skewed_module_path) {
-        Ok(_) => panic!("a build with skewed C offsets was loaded"),
+        Ok(_) => panic!("a build with skewed C offsets and sizes was loaded"),
         Err(e) => e,
     };
     assert_eq!(err.raw_os_error(), Some(Errno::EINVAL as i32), "finit_module: {err}");
     assert!(!LoadedModule::is_listed());
 
     let lines = kmsg.matching("layout guard");
-    assert_eq!(lines.len(), 1, "expected one layout guard line, got {lines:?}");
-    let first = &manifest().layout_guard[0];
-    let (strukt, field) = first.split_once('.').unwrap();
-    let expected = format!("struct {strukt} field {field}: C offsetof ");
-    assert!(lines[0].contains(&expected), "'{}' does not name {first}", lines[0]);
-    assert!(lines[0].contains("Rust offset_of") && lines[0].contains("refusing to load"), "{}", lines[0]);
+    let guarded = manifest().layout_guard;
+    assert_eq!(lines.len(), 2 * guarded.len(), "one offset and one size line per guarded field: {lines:#?}");
+    for path in &guarded {
+        let (strukt, field) = path.split_once('.').unwrap();
+        let named = format!("struct {strukt} field {field}: ");
+        for (measure, rust) in [("C offsetof", "Rust offset_of"), ("C sizeof_field", "Rust size")] {
+            let line = lines
+                .iter()
+                .find(|l| l.contains(&named) && l.contains(measure))
+                .unwrap_or_else(|| panic!("no '{measure}' line for {path}: {lines:#?}"));
+            // "C sizeof_field 12 != Rust size 4": both values, 8 apart.
+            let values: Vec<usize> = line.split(&named).nth(1).unwrap().split_whitespace().filter_map(|w| w.parse().ok()).collect();
+            assert!(
+                line.contains(rust) && line.contains("refusing to load") && values.len() == 2 && values[0] == values[1] + 8,
+                "'{line}' must give {measure} and {rust}, 8 apart"
+            );
+        }
+    }
 }

@@ -66,12 +66,25 @@ fn kfunc_list_shows_what_the_manifest_promises_at_this_level() {
     }
 }
 
+/// The usage counters a kfunc entry carries; root's only (mode 0400).
+const COUNTERS: [&str; 2] = ["programs", "calls"];
+
 #[test]
-fn kfunc_list_needs_no_root() {
+fn kfunc_list_needs_no_root_and_hides_only_the_counters() {
     let _module = LoadedModule::insert_cell_module();
-    let as_root = json_of(&["--json", "kfunc", "list"], None);
-    let as_nobody = json_of(&["--json", "kfunc", "list"], Some(NOBODY));
-    assert_eq!(as_root, as_nobody);
+    let mut as_root = json_of(&["--json", "kfunc", "list"], None);
+    let mut as_nobody = json_of(&["--json", "kfunc", "list"], Some(NOBODY));
+    for (root, nobody) in as_root["kfuncs"].as_array_mut().unwrap().iter_mut().zip(as_nobody["kfuncs"].as_array_mut().unwrap()) {
+        for counter in COUNTERS {
+            assert!(root[counter].is_u64(), "root must see {counter}: {root}");
+            assert!(nobody[counter].is_null(), "an unprivileged user must not see {counter}: {nobody}");
+            root[counter] = Value::Null;
+        }
+    }
+    assert_eq!(as_root, as_nobody, "an unprivileged user must see everything but the counters");
+    let (code, stdout, stderr) = skf(&["kfunc", "list"], Some(NOBODY));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("readable by root only"), "the listing must say why the counters are missing: {stdout}");
 
     let (code, _, stderr) = skf(&["policy", "set", "deny"], Some(NOBODY));
     assert_eq!(code, 3);

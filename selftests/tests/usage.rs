@@ -4,19 +4,15 @@
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
-use skf_selftests::{manifest, sysfs, LoadedModule, TestEnv};
+use skf_selftests::{manifest, sysfs, LoadedModule, TestEnv, BPF_OBJECTS};
 use std::mem::MaybeUninit;
 
-/// The kfuncs task_info.bpf.c calls at this API level.
+/// The kfuncs task_info.bpf.c imports that the module offers at this API
+/// level, read from the object itself (skf's reader, as `prog check` uses).
 fn called_by_task_info(api: u32) -> Vec<String> {
-    let mut names: Vec<String> = ["skf_task_start_time_ns", "skf_task_cpu", "skf_task_cpu_time_ns", "skf_task_cgroup_id", "skf_task_rss_bytes"]
-        .map(String::from)
-        .to_vec();
-    let ancestor = "skf_task_cgroup_ancestor_id";
-    if manifest().kfunc(ancestor).is_some_and(|k| k.alive_at(api)) {
-        names.push(ancestor.into());
-    }
-    names
+    let (_, object) = BPF_OBJECTS.iter().find(|(name, _)| *name == "task_info").expect("task_info is built");
+    let imports = skf::bpf_object::imports_of(object).expect("task_info.bpf.o is readable");
+    imports.into_iter().filter(|i| manifest().kfunc(&i.kfunc).is_some_and(|k| k.alive_at(api))).map(|i| i.kfunc).collect()
 }
 
 fn assert_counters(names: &[String], counter: &str, expected: u64) {
@@ -60,4 +56,22 @@ fn counters_match_the_programs_loaded_and_the_calls_made() {
     sysfs::write("reset_usage", "1").unwrap();
     assert_counters(&used, "programs", 0);
     assert_counters(&used, "calls", 0);
+}
+
+#[test]
+fn counters_are_root_only_and_the_rest_is_public() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let offered: Vec<_> = manifest().kfuncs.into_iter().filter(|k| k.alive_at(env.api)).collect();
+    assert!(!offered.is_empty(), "no kfunc offered at API {}", env.api);
+    for k in offered {
+        for entry in std::fs::read_dir(sysfs::path(&format!("kfuncs/{}", k.name))).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            let expected = if name == "programs" || name == "calls" { 0o400 } else { 0o444 };
+            assert_eq!(mode, expected, "{}/{name}: mode {mode:o}", k.name);
+        }
+    }
 }

@@ -101,9 +101,8 @@ impl LevelAbi {
     pub fn diff(&self, new: &LevelAbi) -> Vec<Change> {
         let same_level = self.api_level == new.api_level;
         let mut changes = Vec::new();
-        let mut change = |kfunc: &str, compatible: bool, text: String| {
-            changes.push(Change { kfunc: kfunc.to_string(), change: text, compatible })
-        };
+        let mut change =
+            |kfunc: &str, compatible: bool, text: String| changes.push(Change { kfunc: kfunc.to_string(), change: text, compatible });
         for (name, old) in &self.kfuncs {
             let Some(now) = new.kfuncs.get(name) else {
                 let scheduled = old.removed.is_some_and(|r| r <= new.api_level);

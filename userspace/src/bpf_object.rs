@@ -30,14 +30,21 @@ pub fn kfunc_imports(path: &Path) -> Result<Vec<KfuncImport>> {
     imports_of(&data).with_context(|| format!("{}", path.display()))
 }
 
+/// Size of an ELF64 file header: anything shorter cannot be an object.
+const ELF64_HEADER_SIZE: usize = 64;
+
 pub fn imports_of(data: &[u8]) -> Result<Vec<KfuncImport>> {
+    if data.is_empty() {
+        bail!("the file is empty, not an ELF object: pass the .bpf.o that clang -target bpf built");
+    }
+    if data.len() < ELF64_HEADER_SIZE {
+        bail!("only {} bytes, too short for an ELF object: pass the .bpf.o that clang -target bpf built", data.len());
+    }
     let file = object::File::parse(data).map_err(|e| anyhow::anyhow!("not an ELF object ({e})"))?;
     if file.architecture() != Architecture::Bpf {
         bail!("not a BPF object: its ELF machine is {:?}; pass the .bpf.o that clang -target bpf built", file.architecture());
     }
-    let btf_section = file
-        .section_by_name(".BTF")
-        .context("the object has no BTF (.BTF section): rebuild it with clang -g")?;
+    let btf_section = file.section_by_name(".BTF").context("the object has no BTF (.BTF section): rebuild it with clang -g")?;
     let btf_data = btf_section.data().map_err(|e| anyhow::anyhow!("unreadable .BTF section ({e})"))?;
     let btf = Btf::parse(btf_data).context("malformed .BTF section")?;
     let weak: HashSet<&str> = file.symbols().filter(|s| s.is_undefined() && s.is_weak()).filter_map(|s| s.name().ok()).collect();

@@ -72,11 +72,11 @@ fn u32_at(d: &[u8], off: usize) -> Result<u32> {
 /// Bytes of kind-specific data after a type record.
 fn extra_len(kind: u8, vlen: usize) -> Result<usize> {
     Ok(match kind {
-        1 | 14 | 17 => 4,                  // INT, VAR, DECL_TAG
-        3 => 12,                           // ARRAY
-        4 | 5 | 15 | 19 => 12 * vlen,      // STRUCT, UNION, DATASEC, ENUM64
-        6 | 13 => 8 * vlen,                // ENUM, FUNC_PROTO
-        2 | 7..=12 | 16 | 18 => 0,         // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG
+        1 | 14 | 17 => 4,             // INT, VAR, DECL_TAG
+        3 => 12,                      // ARRAY
+        4 | 5 | 15 | 19 => 12 * vlen, // STRUCT, UNION, DATASEC, ENUM64
+        6 | 13 => 8 * vlen,           // ENUM, FUNC_PROTO
+        2 | 7..=12 | 16 | 18 => 0,    // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG
         _ => bail!("unknown BTF kind {kind}"),
     })
 }
@@ -302,10 +302,7 @@ mod tests {
 
     /// Base: 1 int "int", 2 struct "task_struct" (size 8, no members), 3 ptr to 2.
     fn base() -> Vec<u8> {
-        section(
-            &[1, info(KIND_INT, 0), 4, 32, 5, info(KIND_STRUCT, 0), 8, 0, info(KIND_PTR, 0), 2],
-            b"\0int\0task_struct\0",
-        )
+        section(&[1, info(KIND_INT, 0), 4, 32, 5, info(KIND_STRUCT, 0), 8, 0, info(KIND_PTR, 0), 2], b"\0int\0task_struct\0")
     }
 
     /// Split on base(): 4 proto int(struct task_struct *task), 5 global func
@@ -315,10 +312,23 @@ mod tests {
         let s = |off: u32| 17 + off;
         section(
             &[
-                0, info(KIND_FUNC_PROTO, 1), 1, s(1), 3,
-                s(6), info(KIND_FUNC, LINKAGE_GLOBAL as u32), 4,
-                s(12), info(KIND_DECL_TAG, 0), 5, u32::MAX,
-                s(24), info(KIND_ENUM, 1), 4, s(26), 3,
+                0,
+                info(KIND_FUNC_PROTO, 1),
+                1,
+                s(1),
+                3,
+                s(6),
+                info(KIND_FUNC, LINKAGE_GLOBAL as u32),
+                4,
+                s(12),
+                info(KIND_DECL_TAG, 0),
+                5,
+                u32::MAX,
+                s(24),
+                info(KIND_ENUM, 1),
+                4,
+                s(26),
+                3,
             ],
             b"\0task\0skf_f\0skf.since=1\0e\0A\0",
         )

@@ -11,4 +11,5 @@ pub mod module_btf;
 pub mod prog_check;
 pub mod proto;
 pub mod records;
+pub mod require_api;
 pub mod sysfs;

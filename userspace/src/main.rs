@@ -1,6 +1,6 @@
 //! skf: discover, check and guard the stable_kfuncs BPF ABI.
 //!
-//! `skf [--json] OBJECT VERB`, as bpftool. Exit codes, the same for every command:
+//! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every command:
 //!   0  fine
 //!   1  a finding that only matters when asked (--strict, --check) or compatible differences
 //!   2  incompatible: the object, build or tree would break programs
@@ -14,15 +14,23 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: text, always.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { cli::EXIT_ERROR } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // Parsing failed, so the output flags come from a raw scan of the arguments.
+            let out = cli::Output::from_raw_args(std::env::args_os());
+            out.error(&cli::usage_error_text(&e, out));
+            return ExitCode::from(cli::EXIT_ERROR);
         }
     };
+    let out = cli.output();
     match cli.run() {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("skf: error: {err:#}");
+            out.error(&format!("{err:#}"));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

@@ -20,11 +20,8 @@ pub const KNOWN_FLAGS: &[(&str, u32)] = &[
 ];
 
 /// Program types a kfunc can be registered for, with their BPF_PROG_TYPE_*.
-pub const PROG_TYPES: &[(&str, &str)] = &[
-    ("tracing", "BPF_PROG_TYPE_TRACING"),
-    ("kprobe", "BPF_PROG_TYPE_KPROBE"),
-    ("syscall", "BPF_PROG_TYPE_SYSCALL"),
-];
+pub const PROG_TYPES: &[(&str, &str)] =
+    &[("tracing", "BPF_PROG_TYPE_TRACING"), ("kprobe", "BPF_PROG_TYPE_KPROBE"), ("syscall", "BPF_PROG_TYPE_SYSCALL")];
 
 pub const FAMILIES: &[&str] = &["task", "cgroup", "mm"];
 
@@ -76,7 +73,6 @@ pub enum Stability {
     Stable,
     Deprecated,
 }
-
 
 /// `BASE_vN` names version N of BASE: (BASE, N). Other names are unversioned.
 pub fn split_version(name: &str) -> Option<(&str, u32)> {
@@ -166,8 +162,8 @@ impl Manifest {
             ensure!(k.proto().params.iter().any(|p| p.name == "flags"), "flag {}: {} takes no flags argument", f.name, f.kfunc);
         }
         for path in &self.layout_guard {
-            let parts: Vec<&str> = path.split('.').collect();
-            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field");
+            let parts: Vec<&str> = guarded_field(path).path.split('.').collect();
+            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field or struct.field[]");
         }
         Ok(())
     }
@@ -297,5 +293,20 @@ doc = "a, with flags"
         assert!(m.kfuncs.len() >= 8);
         let families: HashSet<_> = m.kfuncs.iter().map(|k| k.family.as_str()).collect();
         assert!(families.len() >= 3, "{families:?}");
+    }
+}
+
+/// A layout_guard entry, `struct.field[.field]`, or `struct.field[]` for a
+/// flexible array member (its size is undefined in C: its element's is compared).
+pub struct GuardedField<'a> {
+    /// `struct.field` without the `[]`.
+    pub path: &'a str,
+    pub flexible: bool,
+}
+
+pub fn guarded_field(entry: &str) -> GuardedField<'_> {
+    match entry.strip_suffix("[]") {
+        Some(path) => GuardedField { path, flexible: true },
+        None => GuardedField { path: entry, flexible: false },
     }
 }

@@ -25,7 +25,8 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
 pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
-    let data = read(path, "vmlinux BTF").context("module BTF extends vmlinux's: pass -B/--base-btf with the vmlinux the module was built against")?;
+    let data = read(path, "vmlinux BTF")
+        .context("module BTF extends vmlinux's: pass -B/--base-btf with the vmlinux the module was built against")?;
     let btf = Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))?;
     Ok(Arc::new(btf))
 }

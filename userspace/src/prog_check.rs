@@ -2,7 +2,9 @@
 
 use crate::bpf_object::KfuncImport;
 use crate::manifest::{Manifest, Stability};
+use crate::require_api;
 use serde::Serialize;
+use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,28 +33,77 @@ pub struct Finding {
     pub advice: Option<String>,
 }
 
+/// What the object's ratings add up to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Loads, and uses nothing deprecated.
+    Compatible,
+    /// Loads, but uses deprecated kfuncs.
+    Deprecated,
+    /// Will not load.
+    Incompatible,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Compatible => "compatible",
+            Verdict::Deprecated => "deprecated",
+            Verdict::Incompatible => "incompatible",
+        })
+    }
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Rating::Ok => "ok",
+            Rating::Deprecated => "deprecated",
+            Rating::MissingWeak => "missing_weak",
+            Rating::Missing => "missing",
+            Rating::Foreign => "foreign",
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub api_level: u32,
     pub kfuncs: Vec<Finding>,
-    /// compatible | deprecated | incompatible
-    pub verdict: &'static str,
+    pub verdict: Verdict,
 }
 
 pub fn check(imports: &[KfuncImport], m: &Manifest, level: u32) -> Report {
-    let kfuncs: Vec<Finding> = imports.iter().map(|i| rate(i, m, level)).collect();
+    let kfuncs: Vec<Finding> = imports.iter().filter_map(|i| rate(i, m, level)).collect();
     let verdict = if kfuncs.iter().any(|f| f.rating == Rating::Missing) {
-        "incompatible"
+        Verdict::Incompatible
     } else if kfuncs.iter().any(|f| f.rating == Rating::Deprecated) {
-        "deprecated"
+        Verdict::Deprecated
     } else {
-        "compatible"
+        Verdict::Compatible
     };
     Report { api_level: level, kfuncs, verdict }
 }
 
-fn rate(i: &KfuncImport, m: &Manifest, level: u32) -> Finding {
-    let finding = |rating, advice: Option<String>| Finding { symbol: i.symbol.clone(), kfunc: i.kfunc.clone(), weak: i.weak, tested: i.tested, rating, advice };
+/// None for an SKF_REQUIRE_API marker that does not fire at `level`.
+fn rate(i: &KfuncImport, m: &Manifest, level: u32) -> Option<Finding> {
+    let finding = |rating, advice: Option<String>| Finding {
+        symbol: i.symbol.clone(),
+        kfunc: i.kfunc.clone(),
+        weak: i.weak,
+        tested: i.tested,
+        rating,
+        advice,
+    };
+    if let Some((needed, found)) = require_api::parse(&i.kfunc) {
+        return (found == level)
+            .then(|| finding(Rating::Missing, Some(format!("SKF_REQUIRE_API({needed}): the object refuses to load below API {needed}"))));
+    }
+    Some(rate_kfunc(i, m, level, finding))
+}
+
+fn rate_kfunc(i: &KfuncImport, m: &Manifest, level: u32, finding: impl Fn(Rating, Option<String>) -> Finding) -> Finding {
     let Some(k) = m.kfunc(&i.kfunc) else {
         return if i.kfunc.starts_with("skf_") {
             finding(Rating::Missing, Some(format!("unknown kfunc {}: stable_kfuncs never released it (typo?)", i.kfunc)))
@@ -62,10 +113,9 @@ fn rate(i: &KfuncImport, m: &Manifest, level: u32) -> Finding {
     };
     if !k.alive_at(level) {
         let why = match k.removed {
-            Some(r) if r <= level => format!(
-                "removed in API {r}{}",
-                k.replacement.as_ref().map_or(String::new(), |rep| format!("; use {rep}"))
-            ),
+            Some(r) if r <= level => {
+                format!("removed in API {r}{}", k.replacement.as_ref().map_or(String::new(), |rep| format!("; use {rep}")))
+            }
             _ => format!("added in API {}, after {level}", k.since),
         };
         return match (i.weak, i.tested) {

@@ -90,10 +90,7 @@ impl Prototype {
     /// Parses e.g. `int f(struct task_struct *task, char *buf, u32 buf__sz)`.
     pub fn parse(text: &str) -> Result<Prototype> {
         let (head, rest) = text.split_once('(').ok_or_else(|| anyhow::anyhow!("no '(' in prototype '{text}'"))?;
-        let args = rest
-            .trim_end()
-            .strip_suffix(')')
-            .ok_or_else(|| anyhow::anyhow!("prototype '{text}' does not end with ')'"))?;
+        let args = rest.trim_end().strip_suffix(')').ok_or_else(|| anyhow::anyhow!("prototype '{text}' does not end with ')'"))?;
         let (ret, name) = split_declarator(head)?;
         let mut params = Vec::new();
         if !matches!(args.trim(), "" | "void") {
@@ -111,9 +108,10 @@ impl Prototype {
     fn check_sized_buffers(&self) -> Result<()> {
         for (i, p) in self.params.iter().enumerate() {
             if p.ty == CType::CharPtr {
-                let sized = self.params.get(i + 1).is_some_and(|next| {
-                    next.name == format!("{}__sz", p.name) && matches!(next.ty, CType::U32 | CType::U64)
-                });
+                let sized = self
+                    .params
+                    .get(i + 1)
+                    .is_some_and(|next| next.name == format!("{}__sz", p.name) && matches!(next.ty, CType::U32 | CType::U64));
                 if !sized {
                     bail!("buffer '{}' of {} must be followed by 'u32 {}__sz'", p.name, self.name, p.name);
                 }
@@ -146,8 +144,7 @@ fn split_declarator(text: &str) -> Result<(CType, String)> {
 
 pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

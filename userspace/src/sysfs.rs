@@ -39,9 +39,24 @@ pub fn kfunc_names() -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// A per-kfunc counter: `programs` or `calls`.
+/// A per-kfunc counter: `programs` or `calls`. Root's only (mode 0400): they
+/// tell which programs run on the machine.
 pub fn kfunc_counter(kfunc: &str, counter: &str) -> Result<u64> {
+    match readable_kfunc_counter(kfunc, counter)? {
+        Some(count) => Ok(count),
+        None => bail!("reading {SYSFS_DIR}/kfuncs/{kfunc}/{counter} needs root (usage counters are root's only): run it with sudo"),
+    }
+}
+
+/// A per-kfunc counter, or None where this user may not read it.
+pub fn readable_kfunc_counter(kfunc: &str, counter: &str) -> Result<Option<u64>> {
     let rel = format!("kfuncs/{kfunc}/{counter}");
-    let text = sysfs_value(&rel)?;
-    text.parse().with_context(|| format!("{SYSFS_DIR}/{rel} holds '{text}', not a count"))
+    let text = match sysfs_value(&rel) {
+        Ok(text) => text,
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied) => {
+            return Ok(None)
+        }
+        Err(e) => return Err(e),
+    };
+    text.parse().map(Some).with_context(|| format!("{SYSFS_DIR}/{rel} holds '{text}', not a count"))
 }

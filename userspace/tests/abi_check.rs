@@ -2,34 +2,42 @@
 //! kind of broken promise is caught and named. (Module builds are checked
 //! against the manifest by vm-test/abi-check.sh, which has a kernel.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::repo;
+use std::path::Path;
+use std::process::Command;
+use tempfile::TempDir;
 
 /// A scratch repo with the real manifest (with `from` replaced by `to`) and the real records.
-fn crafted(name: &str, from: &str, to: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("skf-abi-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("module/abi")).unwrap();
+fn crafted(from: &str, to: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir_all(dir.path().join("module/abi")).unwrap();
     let manifest = std::fs::read_to_string(repo().join("module/kfuncs.toml")).unwrap();
     assert!(manifest.contains(from), "module/kfuncs.toml no longer contains '{from}': update this test");
-    std::fs::write(dir.join("module/kfuncs.toml"), manifest.replacen(from, to, 1)).unwrap();
+    std::fs::write(dir.path().join("module/kfuncs.toml"), manifest.replacen(from, to, 1)).unwrap();
     for entry in std::fs::read_dir(repo().join("module/abi")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join("module/abi").join(entry.file_name())).unwrap();
+        std::fs::copy(entry.path(), dir.path().join("module/abi").join(entry.file_name())).unwrap();
     }
     dir
+}
+
+/// The levels module/abi/ records, from its api-N.toml file names.
+fn recorded_levels() -> Vec<u64> {
+    let mut levels: Vec<u64> = std::fs::read_dir(repo().join("module/abi"))
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("api-")?.strip_suffix(".toml")?.parse().ok())
+        .collect();
+    levels.sort();
+    levels
 }
 
 /// (exit code, JSON report) of `skf abi check --repo DIR --json`.
 fn abi_check(dir: &Path) -> (i32, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["--json", "abi", "check", "--repo"]).arg(dir).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), json)
 }
 
@@ -48,14 +56,16 @@ fn assert_caught(dir: &Path, kfunc: &str, needle: &str) {
 fn the_tree_as_it_is_keeps_every_released_level() {
     let (code, json) = abi_check(&repo());
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(json["released"], serde_json::json!([1, 2, 3]));
+    let levels = recorded_levels();
+    assert!(!levels.is_empty(), "module/abi/ records no level");
+    assert_eq!(json["released"], serde_json::json!(levels));
     assert_eq!(json["problems"], serde_json::json!([]));
 }
 
 #[test]
 fn a_changed_released_prototype_is_caught() {
-    let dir = crafted("proto", "proto = \"u32 skf_task_cpu(", "proto = \"u64 skf_task_cpu(");
-    assert_caught(&dir, "skf_task_cpu", "prototype changed from `u32 skf_task_cpu(struct task_struct *task)` to `u64");
+    let dir = crafted("proto = \"u32 skf_task_cpu(", "proto = \"u64 skf_task_cpu(");
+    assert_caught(dir.path(), "skf_task_cpu", "prototype changed from `u32 skf_task_cpu(struct task_struct *task)` to `u64");
 }
 
 #[test]
@@ -63,56 +73,56 @@ fn deleting_a_released_kfunc_is_caught() {
     let manifest = std::fs::read_to_string(repo().join("module/kfuncs.toml")).unwrap();
     let start = manifest.find("[[kfunc]]\nname = \"skf_task_rss_bytes\"").expect("skf_task_rss_bytes entry");
     let end = manifest[start + 1..].find("\n[[").map_or(manifest.len(), |e| start + 1 + e + 1);
-    let dir = crafted("delete", &manifest[start..end], "");
-    assert_caught(&dir, "skf_task_rss_bytes", "deleted from the manifest");
+    let dir = crafted(&manifest[start..end], "");
+    assert_caught(dir.path(), "skf_task_rss_bytes", "deleted from the manifest");
 }
 
 #[test]
 fn removal_without_deprecation_is_caught() {
-    let dir = crafted("remove", "name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\nremoved = 3");
-    assert_caught(&dir, "-", "removed = 3 without being deprecated first");
+    let dir = crafted("name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\nremoved = 3");
+    assert_caught(dir.path(), "-", "removed = 3 without being deprecated first");
 }
 
 #[test]
 fn deprecating_inside_a_released_level_is_caught() {
-    let dir = crafted(
-        "deprecate",
-        "name = \"skf_task_cpu\"",
-        "name = \"skf_task_cpu\"\ndeprecated = 3\nreplacement = \"skf_task_cpu_time_ns\"",
-    );
-    assert_caught(&dir, "skf_task_cpu", "API 3: class changed from stable to deprecated");
+    let dir = crafted("name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\ndeprecated = 3\nreplacement = \"skf_task_cpu_time_ns\"");
+    assert_caught(dir.path(), "skf_task_cpu", "API 3: class changed from stable to deprecated");
 }
 
 #[test]
 fn incompatible_flag_changes_are_caught() {
     let cpu = "proto = \"u32 skf_task_cpu(struct task_struct *task)\"\nflags = [\"KF_TRUSTED_ARGS\"]";
-    let dir = crafted("kf", cpu, &cpu.replace("[\"KF_TRUSTED_ARGS\"]", "[\"KF_SLEEPABLE\", \"KF_TRUSTED_ARGS\"]"));
-    assert_caught(&dir, "skf_task_cpu", "verifier flag KF_SLEEPABLE added");
+    let dir = crafted(cpu, &cpu.replace("[\"KF_TRUSTED_ARGS\"]", "[\"KF_SLEEPABLE\", \"KF_TRUSTED_ARGS\"]"));
+    assert_caught(dir.path(), "skf_task_cpu", "verifier flag KF_SLEEPABLE added");
 
-    let dir = crafted("flagvalue", "value = 1", "value = 2");
-    assert_caught(&dir, "skf_task_comm_v2", "flag SKF_COMM_GROUP_LEADER changed from 1");
+    let dir = crafted("value = 1", "value = 2");
+    assert_caught(dir.path(), "skf_task_comm_v2", "flag SKF_COMM_GROUP_LEADER changed from 1");
 }
 
 #[test]
 fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
-    let dir = crafted("next", "api_level = 3", "api_level = 4");
-    let text = std::fs::read_to_string(dir.join("module/kfuncs.toml")).unwrap()
-        + "\n[[kfunc]]\nname = \"skf_task_nice\"\nfamily = \"task\"\nproto = \"int skf_task_nice(struct task_struct *task)\"\n\
-           flags = [\"KF_TRUSTED_ARGS\"]\nprog_types = [\"tracing\"]\nsince = 4\ndoc = \"Nice value of task.\"\n";
-    std::fs::write(dir.join("module/kfuncs.toml"), text).unwrap();
-    let (code, json) = abi_check(&dir);
+    let newest = *recorded_levels().last().expect("module/abi/ records a level");
+    let next = newest + 1;
+    let dir = crafted(&format!("api_level = {newest}"), &format!("api_level = {next}"));
+    let text = std::fs::read_to_string(dir.path().join("module/kfuncs.toml")).unwrap()
+        + &format!(
+            "\n[[kfunc]]\nname = \"skf_task_nice\"\nfamily = \"task\"\nproto = \"int skf_task_nice(struct task_struct *task)\"\n\
+             flags = [\"KF_TRUSTED_ARGS\"]\nprog_types = [\"tracing\"]\nsince = {next}\ndoc = \"Nice value of task.\"\n"
+        );
+    std::fs::write(dir.path().join("module/kfuncs.toml"), text).unwrap();
+    let (code, json) = abi_check(dir.path());
     assert_eq!(code, 0, "{json:#}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", "3", "--repo"]).arg(&dir).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", &newest.to_string(), "--repo"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "a released level is never rewritten");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the next level to release is 4"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("the next level to release is {next}")));
 }
 
 #[test]
 fn a_missing_manifest_is_an_error_not_a_verdict() {
-    let empty = std::env::temp_dir().join(format!("skf-abi-{}-empty", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "check", "--repo"]).arg(&empty).output().unwrap();
+    let empty = TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "check", "--repo"]).arg(empty.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pass --repo"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -1,34 +1,13 @@
 //! `skf prog check --api N` on objects built from bpf/ and selftests/bpf/,
 //! rated the way the VM selftests see them load (or not) at each level.
+//! Every object builds with -Werror: the header's deprecation warnings fire
+//! only where a program calls a deprecated kfunc for its target level.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Compiles a BPF source of the repo with clang, as libbpf-cargo would.
-fn build(source: &str, debug_info: bool) -> PathBuf {
-    let out = std::env::temp_dir().join(format!("skf-test-{}-{}{}.o", std::process::id(), source.replace('/', "_"), debug_info));
-    let mut clang = Command::new("clang");
-    clang.args(["-O2", "-target", "bpf", "-D__TARGET_ARCH_x86", "-c"]);
-    if debug_info {
-        clang.arg("-g");
-    }
-    clang.arg(format!("-I{}", repo().join("bpf/include").display()));
-    clang.arg(format!("-I/usr/include/{}-linux-gnu", std::env::consts::ARCH));
-    clang.arg(repo().join(source)).arg("-o").arg(&out);
-    let status = clang.status().expect("clang must be installed (make deps installs it)");
-    assert!(status.success(), "clang failed on {source} (libbpf-dev provides bpf/bpf_helpers.h; make deps)");
-    out
-}
-
-/// (exit code, stdout, stderr) of skf.
-fn skf(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(args).output().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
-}
+use common::{build, skf};
+use std::path::Path;
+use tempfile::TempDir;
 
 fn verdict(object: &Path, api: u32) -> (i32, serde_json::Value) {
     let (code, stdout, stderr) = skf(&["prog", "check", object.to_str().unwrap(), "--api", &api.to_string(), "--json"]);
@@ -37,7 +16,8 @@ fn verdict(object: &Path, api: u32) -> (i32, serde_json::Value) {
 }
 
 fn rating_of(report: &serde_json::Value, symbol: &str) -> String {
-    report["kfuncs"].as_array().unwrap().iter().find(|k| k["symbol"] == symbol).unwrap_or_else(|| panic!("{symbol} not in {report}"))["rating"]
+    report["kfuncs"].as_array().unwrap().iter().find(|k| k["symbol"] == symbol).unwrap_or_else(|| panic!("{symbol} not in {report}"))
+        ["rating"]
         .as_str()
         .unwrap()
         .to_string()
@@ -45,7 +25,8 @@ fn rating_of(report: &serde_json::Value, symbol: &str) -> String {
 
 #[test]
 fn example_program_is_compatible_at_every_level() {
-    let object = build("bpf/exec_exit.bpf.c", true);
+    let dir = TempDir::new().unwrap();
+    let object = build("bpf/exec_exit.bpf.c", &["-g"], dir.path());
     for api in 1..=3 {
         let (code, report) = verdict(&object, api);
         assert_eq!(code, 0, "API {api}: {report}");
@@ -62,7 +43,8 @@ fn example_program_is_compatible_at_every_level() {
 
 #[test]
 fn an_untested_call_to_a_removed_kfunc_is_incompatible() {
-    let object = build("selftests/bpf/comm_v1.bpf.c", true);
+    let dir = TempDir::new().unwrap();
+    let object = build("selftests/bpf/comm_v1.bpf.c", &["-g"], dir.path());
     let (code, report) = verdict(&object, 1);
     assert_eq!((code, report["verdict"].as_str()), (0, Some("compatible")));
     let (code, report) = verdict(&object, 2);
@@ -77,8 +59,15 @@ fn an_untested_call_to_a_removed_kfunc_is_incompatible() {
 
 #[test]
 fn bad_input_gets_a_clear_error_and_exit_3() {
-    let no_btf = build("selftests/bpf/comm_v1.bpf.c", false);
-    let cases: [(&str, &str); 4] = [
+    let dir = TempDir::new().unwrap();
+    let no_btf = build("selftests/bpf/comm_v1.bpf.c", &[], dir.path());
+    let empty = dir.path().join("empty.o");
+    std::fs::write(&empty, b"").unwrap();
+    let short = dir.path().join("short.o");
+    std::fs::write(&short, b"\x7fELF").unwrap();
+    let cases: [(&str, &str); 6] = [
+        (empty.to_str().unwrap(), "the file is empty, not an ELF object"),
+        (short.to_str().unwrap(), "only 4 bytes, too short for an ELF object"),
         (no_btf.to_str().unwrap(), "has no BTF"),
         ("Cargo.toml", "not an ELF object"),
         ("/bin/sh", "not a BPF object"),
@@ -89,7 +78,9 @@ fn bad_input_gets_a_clear_error_and_exit_3() {
         assert_eq!(code, 3, "{path}: {stderr}");
         assert!(stderr.contains(message), "{path}: '{stderr}' lacks '{message}'");
     }
-    let (code, _, stderr) = skf(&["prog", "check", "/bin/sh", "--api", "9"]);
-    assert_eq!(code, 3);
-    assert!(stderr.contains("API level 9 does not exist"), "{stderr}");
+    for level in ["9", "0", "-1", "x"] {
+        let (code, _, stderr) = skf(&["prog", "check", "/bin/sh", "--api", level]);
+        assert_eq!(code, 3);
+        assert!(stderr.contains(&format!("API level '{level}' does not exist: stable_kfuncs has levels 1 to")), "{stderr}");
+    }
 }

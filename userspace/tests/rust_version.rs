@@ -24,11 +24,7 @@ fn workspace_rust_version_covers_every_locked_dependency() {
     assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
     let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
     let packages = metadata["packages"].as_array().expect("packages");
-    let ours = packages
-        .iter()
-        .find(|p| p["name"] == "skf")
-        .and_then(|p| p["rust_version"].as_str())
-        .expect("skf states a rust-version");
+    let ours = packages.iter().find(|p| p["name"] == "skf").and_then(|p| p["rust_version"].as_str()).expect("skf states a rust-version");
     let needs_newer: Vec<String> = packages
         .iter()
         .filter_map(|p| Some((p["name"].as_str()?, p["version"].as_str()?, p["rust_version"].as_str()?)))

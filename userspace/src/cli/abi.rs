@@ -1,7 +1,7 @@
 //! `skf abi check|diff|release`: hold module builds and the manifest to the
 //! released API levels.
 
-use super::{print_json, EXIT_FINDING, EXIT_INCOMPATIBLE};
+use super::{Output, EXIT_FINDING, EXIT_INCOMPATIBLE};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
@@ -9,6 +9,7 @@ use skf::abi::{Change, LevelAbi};
 use skf::manifest::Manifest;
 use skf::module_btf::{read_ko, SYSFS_BTF_VMLINUX};
 use skf::records::{self, Record};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -61,20 +62,81 @@ struct Problem {
     change: Change,
 }
 
-pub fn run(verb: Verb, json: bool) -> Result<u8> {
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Verdict {
+    Ok,
+    Incompatible,
+}
+
+#[derive(Serialize)]
+struct CheckReport {
+    released: Vec<u32>,
+    problems: Vec<Problem>,
+    verdict: Verdict,
+    #[serde(skip)]
+    module_builds: usize,
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for p in &self.problems {
+            writeln!(f, "{}: {}: {}", p.source, p.change.kfunc, p.change.change)?;
+        }
+        let verdict = if self.verdict == Verdict::Ok { "ok" } else { "incompatible" };
+        writeln!(f, "abi check: {verdict} (released API levels {:?}, {} module build(s))", self.released, self.module_builds)
+    }
+}
+
+#[derive(Serialize)]
+struct DiffReport {
+    old_api_level: u32,
+    new_api_level: u32,
+    changes: Vec<Change>,
+    #[serde(skip)]
+    paths: (PathBuf, PathBuf),
+}
+
+impl fmt::Display for DiffReport {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (old, new) = &self.paths;
+        writeln!(f, "{} (API {}) -> {} (API {})", old.display(), self.old_api_level, new.display(), self.new_api_level)?;
+        for c in &self.changes {
+            writeln!(f, "  {} {}: {}", if c.compatible { "compatible  " } else { "INCOMPATIBLE" }, c.kfunc, c.change)?;
+        }
+        if self.changes.is_empty() {
+            writeln!(f, "  no differences")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct Released {
+    api_level: u32,
+    path: PathBuf,
+}
+
+impl fmt::Display for Released {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        writeln!(f, "wrote {}: API {} is frozen", self.path.display(), self.api_level)
+    }
+}
+
+pub fn run(verb: Verb, out: Output) -> Result<u8> {
     match verb {
-        Verb::Check { modules, base, repo } => check(json, &repo, &modules, &base.base_btf),
-        Verb::Diff { old, new, base } => diff(json, &old, &new, &base.base_btf),
+        Verb::Check { modules, base, repo } => check(out, &repo, &modules, &base.base_btf),
+        Verb::Diff { old, new, base } => diff(out, &old, &new, &base.base_btf),
         Verb::Release { level, repo } => {
             let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
             let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
-            println!("wrote {}: API {level} is frozen", path.display());
+            out.print(&Released { api_level: level, path })?;
             Ok(0)
         }
     }
 }
 
-fn check(json: bool, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8> {
+fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8> {
     let manifest_path = repo.join("module/kfuncs.toml");
     let source = manifest_path.display().to_string();
     let mut problems = Vec::new();
@@ -83,7 +145,8 @@ fn check(json: bool, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8
         .with_context(|| format!("cannot read {source}: run from the repository root, or pass --repo"))?;
     match Manifest::parse(&text) {
         // A manifest that breaks its own rules (say, removal without deprecation) breaks the ABI.
-        Err(e) => problems.push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
+        Err(e) => problems
+            .push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
         Ok(manifest) => {
             let recorded = Record::load_all(&repo.join(records::DIR))?;
             released = recorded.iter().map(|r| r.api_level).collect();
@@ -102,38 +165,22 @@ fn check(json: bool, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8
             }
         }
     }
-    let verdict = if problems.is_empty() { "ok" } else { "incompatible" };
-    if json {
-        print_json(&serde_json::json!({ "released": released, "problems": problems, "verdict": verdict }))?;
-    } else {
-        for p in &problems {
-            println!("{}: {}: {}", p.source, p.change.kfunc, p.change.change);
-        }
-        println!("abi check: {verdict} (released API levels {released:?}, {} module build(s))", modules.len());
-    }
-    Ok(if problems.is_empty() { 0 } else { EXIT_INCOMPATIBLE })
+    let verdict = if problems.is_empty() { Verdict::Ok } else { Verdict::Incompatible };
+    out.print(&CheckReport { released, problems, verdict, module_builds: modules.len() })?;
+    Ok(if verdict == Verdict::Ok { 0 } else { EXIT_INCOMPATIBLE })
 }
 
-fn diff(json: bool, old: &Path, new: &Path, base: &Path) -> Result<u8> {
+fn diff(out: Output, old: &Path, new: &Path, base: &Path) -> Result<u8> {
     let a = read_ko(old, base)?;
     let b = read_ko(new, base).context("the new build")?;
     let changes = a.diff(&b);
-    if json {
-        print_json(&serde_json::json!({ "old_api_level": a.api_level, "new_api_level": b.api_level, "changes": changes }))?;
-    } else {
-        println!("{} (API {}) -> {} (API {})", old.display(), a.api_level, new.display(), b.api_level);
-        for c in &changes {
-            println!("  {} {}: {}", if c.compatible { "compatible  " } else { "INCOMPATIBLE" }, c.kfunc, c.change);
-        }
-        if changes.is_empty() {
-            println!("  no differences");
-        }
-    }
-    Ok(if changes.iter().any(|c| !c.compatible) {
+    let code = if changes.iter().any(|c| !c.compatible) {
         EXIT_INCOMPATIBLE
     } else if changes.is_empty() {
         0
     } else {
         EXIT_FINDING
-    })
+    };
+    out.print(&DiffReport { old_api_level: a.api_level, new_api_level: b.api_level, changes, paths: (old.into(), new.into()) })?;
+    Ok(code)
 }

@@ -1,7 +1,9 @@
 //! `skf gen`: derive the generated files from module/kfuncs.toml.
 
-use super::EXIT_FINDING;
+use super::{Output, EXIT_FINDING};
 use anyhow::Result;
+use serde::Serialize;
+use std::fmt;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -14,18 +16,32 @@ pub struct Args {
     repo: PathBuf,
 }
 
-impl Args {
-    pub fn run(self) -> Result<u8> {
-        if self.check {
-            let stale = skf::gen::stale(&self.repo)?;
-            for path in &stale {
-                eprintln!("stale: {} (run `cargo run -p skf -- gen` and commit the result)", path.display());
+/// What `gen` wrote, or with --check what it would write.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Report {
+    Written(Vec<PathBuf>),
+    Stale(Vec<PathBuf>),
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Report::Written(paths) => paths.iter().try_for_each(|p| writeln!(f, "wrote {}", p.display())),
+            Report::Stale(paths) => {
+                paths.iter().try_for_each(|p| writeln!(f, "stale: {} (run `cargo run -p skf -- gen` and commit the result)", p.display()))
             }
-            return Ok(if stale.is_empty() { 0 } else { EXIT_FINDING });
         }
-        for path in skf::gen::write(&self.repo)? {
-            println!("wrote {}", path.display());
-        }
-        Ok(0)
+    }
+}
+
+impl Args {
+    pub fn run(self, out: Output) -> Result<u8> {
+        let report = if self.check { Report::Stale(skf::gen::stale(&self.repo)?) } else { Report::Written(skf::gen::write(&self.repo)?) };
+        out.print(&report)?;
+        Ok(match report {
+            Report::Stale(paths) if !paths.is_empty() => EXIT_FINDING,
+            _ => 0,
+        })
     }
 }

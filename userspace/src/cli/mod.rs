@@ -1,14 +1,17 @@
 //! The command line: one module per object, each with its verbs.
 
 mod abi;
+mod docs;
 mod gen;
 mod kfunc;
+mod output;
 mod policy;
 mod prog;
 mod usage;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+pub use output::{usage_error_text, Output};
 use skf::manifest::Manifest;
 
 pub const EXIT_FINDING: u8 = 1;
@@ -24,12 +27,16 @@ const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
     version,
     about = "Discover, check and guard the stable_kfuncs BPF ABI",
     after_help = "Exit codes: 0 fine; 1 a finding you asked about (--strict, --check) or compatible differences; \
-                  2 incompatible; 3 could not run (bad input, module not loaded, not root)."
+                  2 incompatible; 3 could not run (bad input, module not loaded, not root, usage error).\n\
+                  With -j or -p, errors are JSON too: {\"error\": \"...\"} on stdout, same exit code."
 )]
 pub struct Cli {
-    /// Print one JSON document instead of text (shapes are documented in README.md)
-    #[arg(long, global = true)]
+    /// Print one JSON document (compact) instead of text; shapes are documented in README.md
+    #[arg(short, long, global = true)]
     json: bool,
+    /// Print one JSON document, indented (implies --json)
+    #[arg(short, long, global = true)]
+    pretty: bool,
     #[command(subcommand)]
     object: Object,
 }
@@ -63,28 +70,32 @@ enum Object {
     },
     /// Regenerate the module glue, BPF header and README table from module/kfuncs.toml
     Gen(gen::Args),
+    /// Write skf's man pages and shell completions (for `make install`)
+    #[command(hide = true)]
+    Docs(docs::Args),
 }
 
 impl Cli {
+    pub fn output(&self) -> Output {
+        Output::new(self.json, self.pretty)
+    }
+
     pub fn run(self) -> Result<u8> {
+        let out = self.output();
         match self.object {
-            Object::Kfunc { verb } => kfunc::run(verb, self.json),
-            Object::Prog { verb } => prog::run(verb, self.json),
-            Object::Abi { verb } => abi::run(verb, self.json),
-            Object::Policy { verb } => policy::run(verb, self.json),
-            Object::Usage { verb } => usage::run(verb, self.json),
-            Object::Gen(args) => args.run(),
+            Object::Kfunc { verb } => kfunc::run(verb, out),
+            Object::Prog { verb } => prog::run(verb, out),
+            Object::Abi { verb } => abi::run(verb, out),
+            Object::Policy { verb } => policy::run(verb, out),
+            Object::Usage { verb } => usage::run(verb, out),
+            Object::Gen(args) => args.run(out),
+            Object::Docs(args) => args.run(out),
         }
     }
 }
 
 fn builtin_manifest() -> Result<Manifest> {
     Manifest::parse(MANIFEST).context("skf's built-in manifest")
-}
-
-fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 /// Fails unless root: for commands that write the module's sysfs.

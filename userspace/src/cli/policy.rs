@@ -1,9 +1,11 @@
 //! `skf policy get|set`: the module's answer to deprecated kfunc use.
 
-use super::{print_json, require_root};
+use super::{require_root, Output};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
+use serde::Serialize;
 use skf::sysfs::{sysfs_value, write_sysfs_value};
+use std::fmt;
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -26,17 +28,24 @@ pub enum Policy {
     Deny,
 }
 
-pub fn run(verb: Verb, json: bool) -> Result<u8> {
+/// The policy in force, as the module's sysfs spells it.
+#[derive(Serialize)]
+struct Report {
+    policy: String,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        writeln!(f, "{}", self.policy)
+    }
+}
+
+pub fn run(verb: Verb, out: Output) -> Result<u8> {
     if let Verb::Set { policy } = verb {
         require_root("skf policy set")?;
         let name = policy.to_possible_value().expect("no variant is skipped").get_name().to_string();
         write_sysfs_value("policy", &name)?;
     }
-    let policy = sysfs_value("policy")?;
-    if json {
-        print_json(&serde_json::json!({ "policy": policy }))?;
-    } else {
-        println!("{policy}");
-    }
+    out.print(&Report { policy: sysfs_value("policy")? })?;
     Ok(0)
 }

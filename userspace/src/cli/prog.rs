@@ -1,8 +1,11 @@
 //! `skf prog check`: rate a BPF object's kfunc imports.
 
-use super::{builtin_manifest, print_json, EXIT_FINDING, EXIT_INCOMPATIBLE};
-use anyhow::{bail, Context, Result};
+use super::{builtin_manifest, Output, EXIT_FINDING, EXIT_INCOMPATIBLE};
+use anyhow::{Context, Result};
 use clap::Subcommand;
+use serde::Serialize;
+use skf::prog_check::{Report, Verdict};
+use std::fmt;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -10,13 +13,14 @@ pub enum Verb {
     /// Rate every kfunc a BPF object imports against an API level
     ///
     /// Lists every kfunc OBJ imports (weak and flavored ones too) and rates
-    /// it: ok, deprecated, missing but weak, or missing.
+    /// it: ok, deprecated, missing_weak (absent, but tested with
+    /// bpf_ksym_exists() and weak), missing, or foreign (not a stable_kfuncs kfunc).
     /// Exit 0 compatible, 1 deprecated kfuncs with --strict, 2 incompatible.
     Check {
         /// A BPF object built by clang -target bpf -g
         object: PathBuf,
         /// Rate against this API level instead of the loaded module (no root, no module needed)
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_api_level)]
         api: Option<u32>,
         /// Exit 1 if the object uses deprecated kfuncs
         #[arg(long)]
@@ -24,35 +28,54 @@ pub enum Verb {
     },
 }
 
+/// `--api N`: one message for anything that is not a released level.
+fn parse_api_level(text: &str) -> Result<u32, String> {
+    let newest = builtin_manifest().map_err(|e| format!("{e:#}"))?.api_level;
+    text.parse()
+        .ok()
+        .filter(|n| (1..=newest).contains(n))
+        .ok_or_else(|| format!("API level '{text}' does not exist: stable_kfuncs has levels 1 to {newest}"))
+}
+
+/// The report, with the object it is about for the text form.
+#[derive(Serialize)]
+struct Checked<'a> {
+    #[serde(skip)]
+    object: &'a std::path::Path,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+impl fmt::Display for Checked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        writeln!(f, "{}: {} at API {}", self.object.display(), self.report.verdict, self.report.api_level)?;
+        for k in &self.report.kfuncs {
+            let weak = if k.weak { " (weak)" } else { "" };
+            let advice = k.advice.as_deref().map_or(String::new(), |a| format!(": {a}"));
+            writeln!(f, "  {:<14} {}{weak}{advice}", k.rating.to_string(), k.symbol)?;
+        }
+        Ok(())
+    }
+}
+
 fn running_api_level() -> Result<u32> {
     let text = skf::sysfs::sysfs_value("api_level")?;
     text.parse().with_context(|| format!("{}/api_level holds '{text}', not a level", skf::sysfs::SYSFS_DIR))
 }
 
-pub fn run(verb: Verb, json: bool) -> Result<u8> {
+pub fn run(verb: Verb, out: Output) -> Result<u8> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     let level = match api {
-        Some(n) if (1..=manifest.api_level).contains(&n) => n,
-        Some(n) => bail!("API level {n} does not exist: stable_kfuncs has levels 1 to {}", manifest.api_level),
+        Some(n) => n,
         None => running_api_level().context("checking against the running kernel (or pass --api N to check offline)")?,
     };
     let imports = skf::bpf_object::kfunc_imports(&object)?;
     let report = skf::prog_check::check(&imports, &manifest, level);
-    if json {
-        print_json(&report)?;
-    } else {
-        println!("{}: {} at API {}", object.display(), report.verdict, level);
-        for f in &report.kfuncs {
-            let rating = serde_json::to_value(f.rating)?.as_str().unwrap_or("?").to_string();
-            let weak = if f.weak { " (weak)" } else { "" };
-            let advice = f.advice.as_deref().map_or(String::new(), |a| format!(": {a}"));
-            println!("  {:<14} {}{weak}{advice}", rating, f.symbol);
-        }
-    }
+    out.print(&Checked { object: &object, report: &report })?;
     Ok(match report.verdict {
-        "incompatible" => EXIT_INCOMPATIBLE,
-        "deprecated" if strict => EXIT_FINDING,
+        Verdict::Incompatible => EXIT_INCOMPATIBLE,
+        Verdict::Deprecated if strict => EXIT_FINDING,
         _ => 0,
     })
 }

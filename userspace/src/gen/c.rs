@@ -1,7 +1,7 @@
 //! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
 
 use super::{alive_condition, HEADER_NOTE};
-use crate::manifest::{Manifest, PROG_TYPES};
+use crate::manifest::{guarded_field, Manifest, PROG_TYPES};
 use crate::proto::CType;
 use std::fmt::Write;
 
@@ -25,8 +25,9 @@ pub fn header(m: &Manifest) -> String {
     let _ = writeln!(s, "\n/* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */");
     s.push_str("extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];\n\n");
     let _ = writeln!(s, "#define SKF_NR_LAYOUT_FIELDS {}", m.layout_guard.len());
-    s.push_str("/* C's offsetof for each manifest layout_guard entry, in order. */\n");
-    s.push_str("extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];\n\n");
+    s.push_str("/* C's offsetof and sizeof_field for each manifest layout_guard entry, in order. */\n");
+    s.push_str("extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];\n");
+    s.push_str("extern const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS];\n\n");
     s.push_str("#endif /* SKF_GENERATED_KFUNCS_H */\n");
     s
 }
@@ -42,11 +43,8 @@ pub fn btf_glue(m: &Manifest) -> String {
         " */\n",
         "#include \"../glue.h\"\n\n",
     ));
-    let _ = writeln!(
-        s,
-        "#if SKF_API < 1 || SKF_API > {n}\n#error \"SKF_API must be an API level from 1 to {n}\"\n#endif\n",
-        n = m.api_level
-    );
+    let _ =
+        writeln!(s, "#if SKF_API < 1 || SKF_API > {n}\n#error \"SKF_API must be an API level from 1 to {n}\"\n#endif\n", n = m.api_level);
     s.push_str("__bpf_kfunc_start_defs();\n");
     for k in &m.kfuncs {
         let proto = k.proto();
@@ -100,11 +98,15 @@ pub fn btf_glue(m: &Manifest) -> String {
     }
     s.push_str("};\nconst size_t skf_nr_kfunc_sets = ARRAY_SIZE(skf_kfunc_sets);\n");
 
-    s.push_str("\nconst size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS] = {\n");
-    for path in &m.layout_guard {
-        let (strukt, field) = path.split_once('.').expect("validated as struct.field");
-        let _ = writeln!(s, "\toffsetof(struct {strukt}, {field}) + SKF_LAYOUT_SKEW,");
+    for (array, measure) in [("skf_c_layout_offsets", "offsetof"), ("skf_c_layout_sizes", "sizeof_field")] {
+        let _ = writeln!(s, "\nconst size_t {array}[SKF_NR_LAYOUT_FIELDS] = {{");
+        for entry in &m.layout_guard {
+            let guarded = guarded_field(entry);
+            let (strukt, field) = guarded.path.split_once('.').expect("validated as struct.field");
+            let element = if guarded.flexible && measure == "sizeof_field" { "[0]" } else { "" };
+            let _ = writeln!(s, "\t{measure}(struct {strukt}, {field}{element}) + SKF_LAYOUT_SKEW,");
+        }
+        s.push_str("};\n");
     }
-    s.push_str("};\n");
     s
 }

@@ -73,36 +73,37 @@ mod tests {
     }
 
     /// A scratch copy of the manifest, README and generated files.
-    fn scratch_repo() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("skf-gen-test-{}", std::process::id()));
+    fn scratch_repo() -> tempfile::TempDir {
+        let scratch = tempfile::TempDir::new().unwrap();
+        let dir = scratch.path();
         for out in outputs(&repo()).unwrap() {
             std::fs::create_dir_all(dir.join(&out.path).parent().unwrap()).unwrap();
             std::fs::write(dir.join(&out.path), out.contents).unwrap();
         }
         std::fs::copy(repo().join(MANIFEST_PATH), dir.join(MANIFEST_PATH)).unwrap();
-        dir
+        scratch
     }
 
     #[test]
     fn a_hand_edit_or_manifest_change_is_reported_stale_and_rewritten() {
-        let dir = scratch_repo();
-        assert!(stale(&dir).unwrap().is_empty());
+        let scratch = scratch_repo();
+        let dir = scratch.path();
+        assert!(stale(dir).unwrap().is_empty());
         let glue = dir.join("module/generated/kfuncs_btf.c");
         std::fs::write(&glue, "/* edited by hand */").unwrap();
         let manifest = dir.join(MANIFEST_PATH);
         let text = std::fs::read_to_string(&manifest).unwrap();
         std::fs::write(&manifest, text.replacen("Monotonic start time", "Start time", 1)).unwrap();
-        let mut found = stale(&dir).unwrap();
+        let mut found = stale(dir).unwrap();
         found.sort();
         let mut expected: Vec<PathBuf> =
             ["README.md", "bpf/include/stable_kfuncs.bpf.h", "module/generated/kfunc_table.rs", "module/generated/kfuncs_btf.c"]
-            .map(PathBuf::from)
-            .to_vec();
+                .map(PathBuf::from)
+                .to_vec();
         expected.sort();
         assert_eq!(found, expected);
-        write(&dir).unwrap();
-        assert!(stale(&dir).unwrap().is_empty());
-        std::fs::remove_dir_all(dir).unwrap();
+        write(dir).unwrap();
+        assert!(stale(dir).unwrap().is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The Rust side: module/generated/kfunc_table.rs.
 
 use super::HEADER_NOTE;
-use crate::manifest::Manifest;
+use crate::manifest::{guarded_field, Manifest};
 use std::fmt::Write;
 
 fn option(v: Option<impl std::fmt::Debug>) -> String {
@@ -17,18 +17,18 @@ pub fn table(m: &Manifest) -> String {
         let _ = writeln!(s, "#[cfg(skf_api = \"{level}\")]\npub(crate) const API_LEVEL: u32 = {level};");
     }
     let any: Vec<String> = m.levels().map(|l| format!("skf_api = \"{l}\"")).collect();
-    let _ = writeln!(
-        s,
-        "#[cfg(not(any({})))]\ncompile_error!(\"SKF_API must be an API level from 1 to {}\");\n",
-        any.join(", "),
-        m.api_level
-    );
+    let _ =
+        writeln!(s, "#[cfg(not(any({})))]\ncompile_error!(\"SKF_API must be an API level from 1 to {}\");\n", any.join(", "), m.api_level);
 
     for f in &m.flags {
         let _ = writeln!(s, "/// {} flag: {}.\npub(crate) const {}: u64 = {:#x};", f.kfunc, f.doc, f.name, f.value);
     }
     s.push('\n');
-    let _ = writeln!(s, "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [", m.kfuncs.len());
+    let _ = writeln!(
+        s,
+        "/// Every kfunc ever released, by `enum skf_kfunc_index`.\npub(crate) static KFUNCS: [KfuncInfo; {}] = [",
+        m.kfuncs.len()
+    );
     for k in &m.kfuncs {
         let _ = writeln!(s, "    KfuncInfo {{");
         let _ = writeln!(s, "        name: c_str!({:?}),", k.name);
@@ -58,12 +58,18 @@ pub fn table(m: &Manifest) -> String {
         );
     }
 
-    let _ = writeln!(s, "\n/// Fields Rust reads through bindgen, checked against C at load.\npub(crate) static LAYOUT_FIELDS: [LayoutField; {}] = [", m.layout_guard.len());
+    let _ = writeln!(
+        s,
+        "\n/// Fields Rust reads through bindgen, checked against C at load.\npub(crate) static LAYOUT_FIELDS: [LayoutField; {}] = [",
+        m.layout_guard.len()
+    );
     for path in &m.layout_guard {
-        let (strukt, field) = path.split_once('.').expect("validated as struct.field");
+        let guarded = guarded_field(path);
+        let (strukt, field) = guarded.path.split_once('.').expect("validated as struct.field");
+        let size = if guarded.flexible { "element_size_of_field" } else { "size_of_field" };
         let _ = writeln!(
             s,
-            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}) }},"
+            "    LayoutField {{ path: {path:?}, rust_offset: core::mem::offset_of!(kernel::bindings::{strukt}, {field}), rust_size: crate::layout::{size}!(kernel::bindings::{strukt}, {field}) }},"
         );
     }
     s.push_str("];\n");

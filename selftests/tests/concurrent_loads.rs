@@ -1,0 +1,125 @@
+//! Many programs verified at once: each load of a kfunc user is counted
+//! once and, under `warn`, reported once, however many loads overlap; and a
+//! policy switch mid-verification never refuses a load without its line.
+
+use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+use skf::manifest::Stability;
+use skf_selftests::skel::comm_v1::CommV1SkelBuilder;
+use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
+use skf_selftests::{manifest, sysfs, Kmsg, LoadedModule, TestEnv};
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Barrier;
+use std::time::Duration;
+
+/// More loads at once than the old 64-slot ring could tell apart.
+const LOADS: usize = 128;
+
+/// The deprecated kfunc at this level with a selftest program calling it.
+fn deprecated_user(api: u32) -> Option<&'static str> {
+    let m = manifest();
+    let deprecated: Vec<_> =
+        m.kfuncs.iter().filter(|k| k.alive_at(api) && k.stability_at(api) == Stability::Deprecated).map(|k| k.name.clone()).collect();
+    for name in &deprecated {
+        assert_eq!(name, "skf_task_comm_v1", "no selftest program calls deprecated kfunc {name}: add one");
+    }
+    (!deprecated.is_empty()).then_some("skf_task_comm_v1")
+}
+
+/// Loads the program calling `kfunc` once; true if it loaded.
+fn load_user_of(kfunc: &str) -> bool {
+    let mut obj = MaybeUninit::uninit();
+    if kfunc == "skf_task_comm_v1" {
+        let mut open = CommV1SkelBuilder::default().open(&mut obj).unwrap();
+        // A log from the start: one BPF_PROG_LOAD per load, refused or not.
+        open.progs.call_comm_v1.set_log_level(1);
+        open.load().is_ok()
+    } else {
+        let mut open = TaskInfoSkelBuilder::default().open(&mut obj).unwrap();
+        open.progs.task_info.set_log_level(1);
+        open.load().is_ok()
+    }
+}
+
+/// Runs `loads` loads of `kfunc`'s user on `threads` threads, all started
+/// together; returns how many loaded.
+fn load_concurrently(kfunc: &str, threads: usize, loads_each: usize) -> usize {
+    let start = Barrier::new(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    (0..loads_each).filter(|_| load_user_of(kfunc)).count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a loader thread panicked")).sum()
+    })
+}
+
+#[test]
+fn overlapping_loads_are_each_counted_and_warned_about_once() {
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    // A deprecated kfunc's user where there is one, else a stable kfunc's.
+    let (kfunc, warns) = match deprecated_user(env.api) {
+        Some(k) => (k, true),
+        None => ("skf_task_start_time_ns", false),
+    };
+    sysfs::write("policy", "warn").unwrap();
+    let mut kmsg = Kmsg::tail();
+    let loaded = load_concurrently(kfunc, LOADS, 1);
+    assert_eq!(loaded, LOADS, "every load of {kfunc}'s user must succeed under warn");
+    assert_eq!(sysfs::counter(kfunc, "programs"), LOADS as u64, "{kfunc}: one program count per load");
+    let lines = kmsg.matching(&format!("calls deprecated kfunc {kfunc}"));
+    assert_eq!(lines.len(), if warns { LOADS } else { 0 }, "{kfunc}: one warning per load of a deprecated kfunc, none for a stable one");
+}
+
+#[test]
+fn a_policy_switch_mid_verification_never_refuses_unexplained() {
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let kfunc = deprecated_user(env.api);
+    let user = kfunc.unwrap_or("skf_task_start_time_ns");
+    let (threads, loads_each) = (4, 40);
+    let mut kmsg = Kmsg::tail();
+    let done = AtomicBool::new(false);
+    // Each switch logs a line too: drain the log while loading, or the ring
+    // buffer overwrites the lines counted here.
+    let (loaded, lines) = std::thread::scope(|s| {
+        s.spawn(|| {
+            for policy in ["warn", "deny"].iter().cycle() {
+                if done.load(Ordering::Relaxed) {
+                    break;
+                }
+                sysfs::write("policy", policy).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let reader = s.spawn(|| {
+            let mut lines = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                lines.extend(kmsg.read_new().into_iter().filter(|l| l.contains(user)));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            lines.extend(kmsg.read_new().into_iter().filter(|l| l.contains(user)));
+            lines
+        });
+        let loaded = load_concurrently(user, threads, loads_each);
+        done.store(true, Ordering::Relaxed);
+        (loaded, reader.join().expect("the log reader panicked"))
+    });
+    let total = threads * loads_each;
+    let count = |needle: &str| lines.iter().filter(|l| l.contains(needle) && l.contains(user)).count();
+    // A refusal line also says "calls deprecated kfunc": tell them apart.
+    let refusals = count("policy deny: refusing");
+    let warnings = count("calls deprecated kfunc") - refusals;
+    if kfunc.is_none() {
+        assert_eq!((loaded, refusals, warnings), (total, 0, 0), "a stable kfunc's users must load silently under any policy");
+        return;
+    }
+    assert_eq!(refusals, total - loaded, "every refused load needs its 'refusing' line ({loaded} of {total} loaded)");
+    assert_eq!(warnings, loaded, "every load allowed under warn has its warning");
+    assert!(loaded > 0 && loaded < total, "the policy never switched during the loads ({loaded} of {total} loaded): nothing was tested");
+}

@@ -1,0 +1,25 @@
+//! skf's help and error text, held to the golden files in tests/cmd/ so the
+//! command-line contract cannot drift unnoticed. After an intended change,
+//! `TRYCMD=overwrite cargo test -p skf --test cli` rewrites them: review the diff.
+
+#[test]
+fn help_and_error_text_match_the_golden_files() {
+    trycmd::TestCases::new()
+        .register_bin("skf", trycmd::schema::Bin::Path(env!("CARGO_BIN_EXE_skf").into()))
+        .case("tests/cmd/*.trycmd")
+        .case("tests/cmd/*.toml");
+}
+
+#[test]
+fn man_pages_and_completions_are_generated_from_the_cli() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skf")).args(["-j", "docs", "--out"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let read = |path: &str| std::fs::read_to_string(dir.path().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(read("man/skf-prog-check.1").contains("missing_weak"), "the verb's long help is in its page");
+    assert!(!dir.path().join("man/skf-help.1").exists(), "no pages for clap's help pseudo-command");
+    assert!(read("completions/skf.bash").contains("kfunc"));
+    assert!(!read("completions/skf.bash").contains("docs"), "the hidden docs verb is not offered");
+    assert!(read("completions/_skf").contains("--pretty"));
+    assert!(read("completions/skf.fish").contains("prog"));
+}
