@@ -50,7 +50,7 @@ fn main() {
         println!("cargo:rerun-if-changed={src}");
     }
     println!("cargo:rerun-if-changed=../bpf/include/stable_kfuncs.bpf.h");
-<<<<<<< HEAD
+    println!("cargo:rerun-if-changed=bpf/task_ref.h");
     println!("cargo:rerun-if-changed={MANIFEST}");
 }
 
@@ -89,7 +89,4 @@ fn bench_call(proto: &Prototype) -> Result<String, String> {
     }
     let call = format!("{}({})", proto.name, args.join(", "));
     Ok(if proto.ret == CType::Void { format!("({call}, 0)") } else { call })
-=======
-    println!("cargo:rerun-if-changed=bpf/task_ref.h");
->>>>>>> main
 }
