@@ -24,6 +24,10 @@ const BENCH_OBJECTS: &[(&str, &str)] = &[("bench", "bpf/bench.bpf.c"), ("bench_v
 
 const MANIFEST: &str = "../module/kfuncs.toml";
 
+/// Clang 14 (Debian's default) drops BTF type tags, so `__kptr` fields would
+/// be plain pointers to the verifier; 16 is the newest clang Debian 12 ships.
+const CLANG: &str = "clang-16";
+
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     generate_bench_kfuncs(&out);
@@ -33,6 +37,7 @@ fn main() {
     let clang_args = ["-I../bpf/include", host_asm.as_str(), out_include.as_str()];
     for (name, src) in PROGRAMS {
         SkeletonBuilder::new()
+            .clang(CLANG)
             .source(src)
             .obj(out.join(format!("{name}.bpf.o")))
             .clang_args(clang_args)
@@ -42,6 +47,7 @@ fn main() {
     }
     for (name, src) in BENCH_OBJECTS {
         SkeletonBuilder::new()
+            .clang(CLANG)
             .source(src)
             .obj(out.join(format!("{name}.bpf.o")))
             .clang_args(clang_args)

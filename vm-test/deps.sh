@@ -9,6 +9,8 @@ APT_PACKAGES=(
 	"linux-source-$SKF_KERNEL_SERIES"
 	# Kernel build with LLVM=1, BTF, and its host tools.
 	clang lld llvm libclang-dev dwarves flex bison bc libelf-dev libssl-dev
+	# The selftests' BPF objects: __kptr needs BTF type tags (clang >= 15).
+	clang-16
 	make cpio xz-utils kmod rsync
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool

@@ -163,7 +163,10 @@ impl Manifest {
         }
         for path in &self.layout_guard {
             let parts: Vec<&str> = guarded_field(path).path.split('.').collect();
-            ensure!(parts.len() >= 2 && parts.iter().all(|p| is_ident(p)), "layout_guard entry '{path}' is not struct.field or struct.field[]");
+            ensure!(
+                parts.len() >= 2 && parts.iter().all(|p| is_ident(p)),
+                "layout_guard entry '{path}' is not struct.field or struct.field[]"
+            );
         }
         Ok(())
     }
