@@ -10,6 +10,7 @@
 #   make kernel [ARCH=] [FLAVOUR=]   build (or reuse) the cached test kernel
 #   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
+#   make bench [ARCH=]   the benchmark in the test VM: tables, build/bench/ARCH.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 #   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions
@@ -38,7 +39,7 @@ endif
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,MODULE_PAHOLE_FLAGS=)
 
-.PHONY: all module modules_install clean have-kdir deps kernel check demo fuzz rust-analyzer install
+.PHONY: all module modules_install clean have-kdir deps kernel check demo bench fuzz rust-analyzer install
 
 all: module
 
@@ -73,6 +74,9 @@ check: deps
 
 demo: deps
 	vm-test/demo.sh
+
+bench: deps
+	vm-test/bench.sh $(ARCH)
 
 FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600

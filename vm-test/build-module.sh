@@ -4,15 +4,16 @@
 # Warnings are errors here (KCFLAGS/KRUSTFLAGS): the module must build
 # warning-free, and a failed object is never left behind to hide them.
 #
-#   build-module.sh MACHINE API [skewed|distilled]
+#   build-module.sh MACHINE API [skewed|distilled|no-counting]
 #
 # MACHINE is a test machine (lib.sh): the module is built against its kernel
 # with the pahole that kernel was built with. Variants:
-#   skewed     the layout guard's fault injection (C offsets and sizes off by 8), which
-#              must refuse to load
-#   distilled  module BTF with a distilled base (.BTF.base), as pahole >= 1.26
-#              makes by default; 6.12 cannot relocate it over the clang-built
-#              test kernels, so it is for skf's reader, not for insmod
+#   skewed       the layout guard's fault injection (C offsets and sizes off by
+#                8), which must refuse to load
+#   distilled    module BTF with a distilled base (.BTF.base), as pahole >= 1.26
+#                makes by default; 6.12 cannot relocate it over the clang-built
+#                test kernels, so it is for skf's reader, not for insmod
+#   no-counting  the benchmark's build without call-counting code
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +25,8 @@ case "$variant" in
 "") extra=(MODULE_PAHOLE_FLAGS=) ;;
 skewed) extra=(MODULE_PAHOLE_FLAGS= SKF_LAYOUT_SKEW=8) ;;
 distilled) extra=() ;;
-*) die "unknown module variant '$variant' (use skewed or distilled)" ;;
+no-counting) extra=(MODULE_PAHOLE_FLAGS= SKF_NO_CALL_COUNTING=1) ;;
+*) die "unknown module variant '$variant' (use skewed, distilled or no-counting)" ;;
 esac
 kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
 pahole=$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")

@@ -66,6 +66,14 @@ tally() {
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc; log: $log)")" >>"$results/summary"
 }
 
+# A step that is no libtest run (label $1, exit status $2): one pass or one failure.
+count_step() {
+	local label=$1 step_rc=$2
+	if [ "$step_rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	printf '%-28s %4d passed, %d failed%s\n' "$label" $((step_rc == 0)) $((step_rc != 0)) \
+		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc)")" >>"$results/summary"
+}
+
 # Runs "$@" with its output in build/logs/LABEL.log; prints the log's path.
 run_logged() {
 	local label=$1 log
@@ -98,7 +106,8 @@ build_selftests() {
 	local json
 	json=$(cargo test -p skf-selftests --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
 		return
-	echo "$json" | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
+	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
+	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
 
 # Per machine: `skf abi check` on every module build (host), then one VM
@@ -169,6 +178,12 @@ for machine in "${machines[@]}"; do
 		count "vm: $machine (build or VM)" /dev/null "$rc"
 	fi
 done
+
+# The benchmark once, short: it must run and produce every row (no timing is judged).
+if [[ " ${machines[*]} " == *" x86_64 "* ]]; then
+	log=$(run_logged "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64)
+	count_step "vm: x86_64 bench (short)" "$(step_rc "$log")"
+fi
 
 echo
 echo "=== summary ==="

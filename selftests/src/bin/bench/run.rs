@@ -1,0 +1,237 @@
+//! The guest half: loads each module build in turn, runs the timed loops of
+//! bpf/bench.bpf.c and the verification pair of bpf/bench_verify.bpf.c, and
+//! writes the raw numbers (run.json) and the JIT images (jit/NAME.bin).
+
+use anyhow::{bail, ensure, Context, Result};
+use libbpf_rs::{Object, ObjectBuilder, PrintLevel, ProgramInput, ProgramMut};
+use serde_json::{json, Map, Value};
+use skf_selftests::{sysfs, LoadedModule};
+use std::os::fd::{AsFd, AsRawFd};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+const BENCH_OBJ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench.bpf.o"));
+const VERIFY_OBJ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench_verify.bpf.o"));
+
+/// What bench.bpf.c programs return when the module lacks their kfunc.
+const NOT_OFFERED: u32 = 1;
+
+/// The baseline every timing is taken over.
+pub const EMPTY_LOOP: &str = "empty_loop";
+/// The verification-time pair.
+pub const VERIFY_PROGRAMS: [&str; 2] = ["calls_stable", "calls_upstream"];
+
+pub struct Modules {
+    /// Built at the manifest's newest level.
+    pub newest: PathBuf,
+    /// The same, built without call-counting code (SKF_NO_CALL_COUNTING).
+    pub no_counting: PathBuf,
+    /// Built at API 2, where skf_task_comm_v1 is deprecated and still offered.
+    pub api2: PathBuf,
+}
+
+/// Repetitions and loop length.
+struct Size {
+    reps: usize,
+    iterations: u32,
+}
+
+/// One module load: the programs it times, under each call_counting setting
+/// (variant name, on?), interleaved within every repetition.
+struct Config<'a> {
+    module: &'a Path,
+    all_programs: bool,
+    variants: &'a [(&'a str, bool)],
+}
+
+/// Full runs size the loop so the empty one takes this long: the guest
+/// clock may tick only every few ms (jiffies under TCG).
+const EMPTY_LOOP_TARGET_NS: u64 = 300_000_000;
+
+pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
+    let jit_dir = out.join("jit");
+    std::fs::create_dir_all(&jit_dir).with_context(|| format!("creating {}", jit_dir.display()))?;
+    let configs = [
+        Config { module: &modules.newest, all_programs: true, variants: &[("main", false)] },
+        Config { module: &modules.newest, all_programs: false, variants: &[("off", false), ("on", true), ("off_again", false)] },
+        Config { module: &modules.no_counting, all_programs: false, variants: &[("no_code", false)] },
+        Config { module: &modules.api2, all_programs: false, variants: &[("api2", false)] },
+    ];
+    let mut variants = Map::new();
+    let mut api_levels = Map::new();
+    let mut verification = Value::Null;
+    let mut size = Size { reps: if short { 2 } else { 5 }, iterations: 200 };
+    for (i, config) in configs.iter().enumerate() {
+        let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
+        sysfs::write("policy", "warn").context("setting policy warn")?;
+        let api_level = sysfs::read("api_level");
+        let obj = ObjectBuilder::default().open_memory(BENCH_OBJ)?.load().context("loading bench.bpf.o")?;
+        if i == 0 {
+            dump_jit(&obj, &jit_dir)?;
+            if !short {
+                size.iterations = calibrate(&obj)?;
+            }
+        }
+        for (name, timings) in time_config(&obj, config, &size)? {
+            api_levels.insert(name.clone(), json!(api_level));
+            variants.insert(name, Value::Object(timings));
+        }
+        if i == 0 {
+            verification = verify(size.reps.max(5))?;
+        }
+        drop(obj);
+        module.remove().with_context(|| format!("rmmod after {}", config.module.display()))?;
+    }
+    let run = json!({
+        "arch": std::env::consts::ARCH,
+        "kernel": nix::sys::utsname::uname()?.release().to_string_lossy(),
+        "iterations": size.iterations,
+        "short": short,
+        "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
+        "reps": size.reps,
+        "api_levels": api_levels,
+        "variants": variants,
+        "verify": verification,
+    });
+    let path = out.join("run.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&run)?).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("bench: wrote {}", path.display());
+    Ok(())
+}
+
+const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+
+/// bpf_iter_num_new() refuses longer ranges (BPF_MAX_LOOPS), and the loop then runs 0 times.
+const MAX_ITERATIONS: u32 = 8 * 1024 * 1024;
+
+/// The loop length at which the empty loop takes EMPTY_LOOP_TARGET_NS.
+fn calibrate(obj: &Object) -> Result<u32> {
+    let empty = obj.progs_mut().find(|p| p.name() == EMPTY_LOOP).context("no empty_loop program")?;
+    let mut iterations: u32 = 1000;
+    loop {
+        let elapsed = time_once(&empty, iterations)?.context("empty_loop returned not offered")?;
+        if elapsed >= EMPTY_LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
+            let scaled = iterations as u64 * EMPTY_LOOP_TARGET_NS / elapsed.max(1);
+            return Ok(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32);
+        }
+        iterations = (iterations * 4).min(MAX_ITERATIONS);
+    }
+}
+
+/// Per variant: program name -> elapsed ns per repetition (null where the
+/// module lacks the kfunc).
+fn time_config(obj: &Object, config: &Config, size: &Size) -> Result<Vec<(String, Map<String, Value>)>> {
+    let programs: Vec<ProgramMut> = obj
+        .progs_mut()
+        .filter(|p| config.all_programs || p.name() == EMPTY_LOOP || p.name().to_string_lossy().starts_with("kfunc_"))
+        .collect();
+    let mut results: Vec<(String, Map<String, Value>)> =
+        config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
+    for _ in 0..size.reps {
+        for program in &programs {
+            let name = program.name().to_string_lossy().into_owned();
+            for ((_, counting), (_, timings)) in config.variants.iter().zip(results.iter_mut()) {
+                sysfs::write("call_counting", if *counting { "1" } else { "0" }).context("writing call_counting")?;
+                let elapsed = time_once(program, size.iterations)?;
+                let reps = timings.entry(name.clone()).or_insert_with(|| json!([]));
+                reps.as_array_mut().expect("built as an array").push(json!(elapsed));
+            }
+        }
+    }
+    sysfs::write("call_counting", "0").context("writing call_counting")?;
+    Ok(results)
+}
+
+/// One BPF_PROG_TEST_RUN; the loop's time in ns, None if the kfunc is not offered.
+fn time_once(program: &ProgramMut, iterations: u32) -> Result<Option<u64>> {
+    // struct bench_ctx: iterations, pid, elapsed_ns (written back by the kernel).
+    let mut ctx = [0u8; 16];
+    ctx[0..4].copy_from_slice(&iterations.to_ne_bytes());
+    ctx[4..8].copy_from_slice(&std::process::id().to_ne_bytes());
+    let input = ProgramInput { context_in: Some(&mut ctx), ..Default::default() };
+    let name = program.name().to_string_lossy();
+    let ret = program.test_run(input).with_context(|| format!("test run of {name}"))?.return_value;
+    match ret {
+        0 => Ok(Some(u64::from_ne_bytes(ctx[8..16].try_into().expect("8 bytes")))),
+        NOT_OFFERED => Ok(None),
+        other => bail!("{name} returned {other}"),
+    }
+}
+
+/// Writes each program's JIT image to DIR/NAME.bin for the host to disassemble.
+fn dump_jit(obj: &Object, dir: &Path) -> Result<()> {
+    for program in obj.progs() {
+        let fd = program.as_fd().as_raw_fd();
+        let mut info = libbpf_sys::bpf_prog_info::default();
+        let mut len = std::mem::size_of_val(&info) as u32;
+        // SAFETY: info is a bpf_prog_info of len bytes with no buffers requested.
+        let rc = unsafe { libbpf_sys::bpf_prog_get_info_by_fd(fd, &mut info, &mut len) };
+        ensure!(rc == 0, "BPF_OBJ_GET_INFO_BY_FD: {}", std::io::Error::last_os_error());
+        let mut image = vec![0u8; info.jited_prog_len as usize];
+        let mut want = libbpf_sys::bpf_prog_info { jited_prog_len: info.jited_prog_len, ..Default::default() };
+        want.jited_prog_insns = image.as_mut_ptr() as u64;
+        len = std::mem::size_of_val(&want) as u32;
+        // SAFETY: jited_prog_insns points at jited_prog_len writable bytes that outlive the call.
+        let rc = unsafe { libbpf_sys::bpf_prog_get_info_by_fd(fd, &mut want, &mut len) };
+        ensure!(rc == 0, "BPF_OBJ_GET_INFO_BY_FD (JIT image): {}", std::io::Error::last_os_error());
+        ensure!(!image.is_empty(), "{:?} has no JIT image: is the BPF JIT on?", program.name());
+        let path = dir.join(format!("{}.bin", program.name().to_string_lossy()));
+        std::fs::write(&path, &image).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// libbpf's debug output, which holds the verifier log of a load with log_level set.
+static LIBBPF_LOG: Mutex<String> = Mutex::new(String::new());
+
+fn capture(level: PrintLevel, msg: String) {
+    if level == PrintLevel::Warn {
+        eprint!("{msg}");
+    }
+    LIBBPF_LOG.lock().expect("log lock").push_str(&msg);
+}
+
+/// Per program of the pair: BPF_PROG_LOAD wall time, the verifier's own
+/// time and instruction count (log_level BPF_LOG_STATS), per repetition.
+fn verify(reps: usize) -> Result<Value> {
+    let previous = libbpf_rs::get_print();
+    libbpf_rs::set_print(Some((PrintLevel::Debug, capture)));
+    let result = verify_reps(reps);
+    libbpf_rs::set_print(previous);
+    result
+}
+
+fn verify_reps(reps: usize) -> Result<Value> {
+    let mut out = Map::new();
+    for _ in 0..reps {
+        for name in VERIFY_PROGRAMS {
+            let mut open = ObjectBuilder::default().open_memory(VERIFY_OBJ)?;
+            for mut program in open.progs_mut() {
+                let chosen = program.name() == name;
+                program.set_autoload(chosen);
+                if chosen {
+                    program.set_log_level(4); // BPF_LOG_STATS
+                }
+            }
+            LIBBPF_LOG.lock().expect("log lock").clear();
+            let start = Instant::now();
+            let obj = open.load().with_context(|| format!("loading {name}"))?;
+            let wall_ns = start.elapsed().as_nanos() as u64;
+            drop(obj);
+            let log = LIBBPF_LOG.lock().expect("log lock").clone();
+            let stat = |prefix: &str| -> Result<u64> {
+                log.split(prefix)
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|n| n.parse().ok())
+                    .with_context(|| format!("no '{prefix}N' in the verifier log of {name}:\n{log}"))
+            };
+            let entry = out.entry(name).or_insert_with(|| json!({"wall_ns": [], "verification_usec": [], "processed_insns": []}));
+            for (key, value) in [("wall_ns", wall_ns), ("verification_usec", stat("verification time ")?), ("processed_insns", stat("processed ")?)] {
+                entry[key].as_array_mut().expect("built as an array").push(json!(value));
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}

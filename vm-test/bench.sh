@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make bench`: times every kfunc the newest module offers against helpers,
+# CO-RE reads and upstream kfuncs, in one test VM boot (the module at the
+# newest level, with call counting off, on and compiled out, and at API 2
+# for the deprecated v1 adapter), then counts path lengths on the host.
+# Prints the tables and writes build/bench/ARCH.json.
+#
+#   bench.sh [--short] [ARCH]   (default x86_64)
+#
+# --short: few iterations and repetitions, only to prove the benchmark runs
+# and produces every row (make check); writes build/bench/ARCH-short.json.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$SKF_REPO"
+
+arch=x86_64 short=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--short) short=--short; shift ;;
+	-*) die "unknown option '$1' (usage: bench.sh [--short] [ARCH])" ;;
+	*) arch=$(normalize_arch "$1"); shift ;;
+	esac
+done
+case "$arch" in
+x86_64) target=x86_64-unknown-linux-gnu ;;
+arm64) target=aarch64-unknown-linux-gnu ;;
+esac
+
+api=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
+kdir=$(vm-test/kernel.sh build "$arch")
+newest=$(vm-test/build-module.sh "$arch" "$api")
+no_counting=$(vm-test/build-module.sh "$arch" "$api" no-counting)
+api2=$(vm-test/build-module.sh "$arch" 2)
+log "building the benchmark for $arch and the host"
+cargo build -q -p skf-selftests --bin bench --target "$target"
+cargo build -q -p skf-selftests --bin bench
+
+out=$SKF_REPO/build/bench
+mkdir -p "$out"
+# The guest writes only to run-vm's output directory (the repo is read-only there).
+vm=$(mktemp -d)
+trap 'rm -rf "$vm"' EXIT
+vm-test/run-vm.sh --arch "$arch" --timeout 1800 --out "$vm" -- \
+	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $newest --no-counting $no_counting --api2 $api2" \
+	2>&1 | tee "$vm/bench.log"
+# Keep what the guest wrote: `bench report` can be rerun on it.
+run=$out/$arch${short:+-short}-run
+rm -rf "$run"
+cp -r "$vm" "$run"
+# run-vm.sh logs the accelerator it booted with.
+accel=TCG
+grep -q 'force-kvm' "$run/bench.log" && accel=KVM
+machine="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $arch guest under $accel"
+target/debug/bench report --run "$run" --ko "$newest" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
+	--json "$out/$arch${short:+-short}.json"
