@@ -6,9 +6,11 @@
 #   check.sh [--machine M]... [--api N]...
 #
 # By default: x86_64 and arm64 at every level, and x86_64-pahole131-kasan
-# (pahole 1.31 as distributions use, KASAN) at the newest level and the one
-# that deprecates skf_task_comm_v1, running every selftest on that kernel. --arch is the
-# same option as --machine.
+# (pahole 1.31 as distributions use, KASAN) at the newest level. The tests
+# whose subject does not depend on the level run once per machine, in its
+# newest level's cell. The machines run side by side, each in its own VM (a
+# TCG guest keeps about one host core busy). --arch is the same option as
+# --machine.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
@@ -24,22 +26,22 @@ done
 [ ${#machines[@]} -gt 0 ] || machines=(x86_64 arm64 x86_64-pahole131-kasan)
 [ ${#apis[@]} -gt 0 ] || apis=($(vm-test/api-levels.sh))
 
-# The level that deprecates skf_task_comm_v1, the deprecation selftests'
-# subject: where warn warns and counts, and deny refuses.
-deprecating_level() {
-	awk '/^name = / { kfunc = $3 } kfunc == "\"skf_task_comm_v1\"" && /^deprecated = / { print $3; exit }' module/kfuncs.toml
-}
-
 # The levels machine $1 runs: all of them on the plain machines. A flavour
 # exists for what its kernel adds, not for the matrix: it runs the newest
-# level and the deprecating one (the policy's warn and deny paths).
+# level, where the level-independent tests run (the policy's warn and deny
+# paths among them: concurrent_loads on the level's deprecated kfunc).
 levels_of() {
 	if [ -z "$(machine_flavour "$1")" ]; then
 		echo "${apis[@]}"
 	else
-		printf '%s\n' "${apis[@]}" | grep -xF -e "$(deprecating_level)" -e "${apis[-1]}" | paste -sd' '
+		echo "${apis[-1]}"
 	fi
 }
+
+# Selftests whose subject is the same at every level (the kfunc safety fixes,
+# the policy under concurrent loads, the layout guard): run in the newest
+# level's cell only. Each picks its subject from the manifest at that level.
+level_independent=(comm_v2_safety concurrent_loads layout_guard rss_irqs_off syscall_caps)
 
 passed=0 failed=0
 results=$(mktemp -d)
@@ -74,11 +76,24 @@ count_step() {
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc)")" >>"$results/summary"
 }
 
-# Runs "$@" with its output in build/logs/LABEL.log; prints the log's path.
+# The log file of the step labelled $1.
+log_of() { echo "$SKF_REPO/build/logs/${1//[^A-Za-z0-9_.-]/_}.log"; }
+
+# Runs "$@" with its output in build/logs/LABEL.log only; a failure is
+# recorded in the log as "step exit N".
+run_quietly() {
+	local log
+	log=$(log_of "$1")
+	shift
+	mkdir -p "$(dirname "$log")"
+	{ "$@" 2>&1 || echo "step exit $?"; } >"$log"
+}
+
+# Runs "$@" with its output shown and in build/logs/LABEL.log; prints the log's path.
 run_logged() {
 	local label=$1 log
 	shift
-	log=$SKF_REPO/build/logs/${label//[^A-Za-z0-9_.-]/_}.log
+	log=$(log_of "$label")
 	mkdir -p "$(dirname "$log")"
 	log "$label"
 	{ "$@" 2>&1 || echo "step exit $?"; } | tee "$log" >&2
@@ -94,17 +109,18 @@ rust_target() {
 	esac
 }
 
-# Prints the path of skf cross-built for arch $1.
+# Prints the path of skf cross-built for arch $1, in the profile for the
+# guests (Cargo.toml's profile.vm: small binaries, optimised).
 build_skf() {
-	cargo build -q -p skf --target "$(rust_target "$1")" || return
-	echo "$SKF_REPO/target/$(rust_target "$1")/debug/skf"
+	cargo build -q -p skf --profile vm --target "$(rust_target "$1")" || return
+	echo "$SKF_REPO/target/$(rust_target "$1")/vm/skf"
 }
 
 # Prints the paths of the selftest binaries cross-built for arch $1 (not
 # the examples, which are programs, not tests).
 build_selftests() {
 	local json
-	json=$(cargo test -p skf-selftests --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
+	json=$(cargo test -p skf-selftests --profile vm --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
 		return
 	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
 	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
@@ -113,7 +129,7 @@ build_selftests() {
 # Per machine: `skf abi check` on every module build (host), then one VM
 # boot that runs the cells of its API levels in turn.
 vm_machine() {
-	local machine=$1 arch api module skewed cells="" modules="" bins skf levels
+	local machine=$1 arch api module skewed cells="" modules="" bins independent once each skf levels
 	arch=$(machine_arch "$machine")
 	levels=($(levels_of "$machine"))
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
@@ -137,9 +153,21 @@ vm_machine() {
 	echo "=== cell $machine vm"
 	skf=$(build_skf "$arch") || return
 	bins=$(build_selftests "$arch") || return
-	bins=$(echo $bins)
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
-	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $bins"
+	independent="/($(IFS='|'; echo "${level_independent[*]}"))-[0-9a-f]+\$"
+	once=$(echo "$bins" | grep -E "$independent" | paste -sd' ')
+	each=$(echo "$bins" | grep -vE "$independent" | paste -sd' ')
+	[ "$(echo $once | wc -w)" = "${#level_independent[@]}" ] ||
+		{ echo "error: level-independent selftests missing from the build: ${level_independent[*]} (found: $once)" >&2; return 1; }
+	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf '$once' $each"
+}
+
+# One machine, quietly (the machines run side by side); after x86_64, the
+# benchmark once, short: it must run and produce every row (no timing is
+# judged).
+vm_lane() {
+	run_quietly "vm: $1" vm_machine "$1"
+	[ "$1" != x86_64 ] || run_quietly "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64
 }
 
 # A host step: run, log and count it under one label.
@@ -164,8 +192,15 @@ lint_step "host: cargo fmt --check" cargo fmt -p skf --check
 lint_step "host: cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh
+log "vm: ${machines[*]}, side by side; their logs follow when all are done"
 for machine in "${machines[@]}"; do
-	log=$(run_logged "vm: $machine" vm_machine "$machine")
+	vm_lane "$machine" &
+done
+wait
+for machine in "${machines[@]}"; do
+	log=$(log_of "vm: $machine")
+	log "vm: $machine"
+	cat "$log" >&2
 	failed_before=$failed
 	levels=($(levels_of "$machine"))
 	for cell in abi "${levels[@]/#/api}"; do
@@ -178,10 +213,10 @@ for machine in "${machines[@]}"; do
 		count "vm: $machine (build or VM)" /dev/null "$rc"
 	fi
 done
-
-# The benchmark once, short: it must run and produce every row (no timing is judged).
 if [[ " ${machines[*]} " == *" x86_64 "* ]]; then
-	log=$(run_logged "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64)
+	log=$(log_of "vm: x86_64 bench (short)")
+	log "vm: x86_64 bench (short)"
+	cat "$log" >&2
 	count_step "vm: x86_64 bench (short)" "$(step_rc "$log")"
 fi
 

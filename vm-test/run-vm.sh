@@ -55,6 +55,11 @@ kvm_works() {
 	[ "$(cat "$stamp")" = yes ]
 }
 
+# The kernel command line both runners add: a log buffer that holds a whole
+# `make check` machine's run (the 128 KiB default wraps, losing the early
+# lines the splat check must see).
+SKF_GUEST_CMDLINE="log_buf_len=16M"
+
 run_x86_64() {
 	local accel=--disable-kvm
 	kvm_works && accel=--force-kvm
@@ -62,7 +67,7 @@ run_x86_64() {
 	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
 	# by name, and virtme-ng leaves root= out when it boots without initramfs.
 	PATH=$SKF_VENV/bin:$PATH timeout -k 10 "$timeout" vng --run "$image" $accel --verbose \
-		--memory 1G --cpus 2 --user root --rwdir "$out" --append root=/dev/root \
+		--memory 1G --cpus 2 --user root --rwdir "$out" --append "root=/dev/root $SKF_GUEST_CMDLINE" \
 		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" </dev/null >"$out/console.log" 2>&1
 }
 
@@ -72,7 +77,7 @@ run_arm64() {
 	log "booting arm64 VM (qemu-system-aarch64, tcg)"
 	timeout -k 10 "$timeout" qemu-system-aarch64 -M virt -cpu max -smp 2 -m 1G \
 		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
-		-append "console=ttyAMA0 panic=-1 skf.repo=$SKF_REPO skf.out=$out" \
+		-append "console=ttyAMA0 panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \
 		-virtfs "local,path=$SKF_REPO,mount_tag=repo,security_model=none,readonly=on" \
 		-virtfs "local,path=$out,mount_tag=out,security_model=none" \
 		</dev/null >"$out/console.log" 2>&1

@@ -35,7 +35,8 @@ fn child_with_a_thread() -> (Pid, i32, File) {
             drop((tid_read, exit_write));
             let (mut tid_write, mut exit_read) = (File::from(tid_write), File::from(exit_read));
             std::thread::scope(|s| {
-                s.spawn(move || {
+                // Named, so its comm tells it apart from the leader's.
+                let _ = std::thread::Builder::new().name("skf-thread".into()).spawn_scoped(s, move || {
                     let _ = tid_write.write_all(&gettid().as_raw().to_ne_bytes());
                     let _ = exit_read.read(&mut [0u8]);
                     // SAFETY: exit_group(2): the whole process goes, this thread included.
@@ -85,7 +86,11 @@ fn process_name_of_a_thread_whose_process_was_reaped_is_esrch() {
         waitpid(child, None).unwrap();
         return;
     }
-    let process_comm = std::fs::read_to_string("/proc/self/comm").unwrap().trim_end().to_string();
+    // The child's leader took its name from the thread that forked it (the
+    // harness names test threads), so ask the kernel, not /proc/self.
+    let process_comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap().trim_end().to_string();
+    let thread_comm = std::fs::read_to_string(format!("/proc/{child}/task/{tid}/comm")).unwrap().trim_end().to_string();
+    assert_ne!(process_comm, thread_comm, "the test needs a thread named apart from its leader");
     assert_eq!((ret, comm.as_str()), (process_comm.len() as i32, process_comm.as_str()), "live thread: its process name");
 
     drop(exit_pipe);

@@ -15,29 +15,51 @@ use std::time::Duration;
 /// More loads at once than the old 64-slot ring could tell apart.
 const LOADS: usize = 128;
 
-/// The deprecated kfunc at this level with a selftest program calling it.
-fn deprecated_user(api: u32) -> Option<&'static str> {
-    let m = manifest();
-    let deprecated: Vec<_> =
-        m.kfuncs.iter().filter(|k| k.alive_at(api) && k.stability_at(api) == Stability::Deprecated).map(|k| k.name.clone()).collect();
-    for name in &deprecated {
-        assert_eq!(name, "skf_task_comm_v1", "no selftest program calls deprecated kfunc {name}: add one");
+/// The selftest programs that call a kfunc unconditionally.
+enum UserProgram {
+    CommV1,
+    TaskInfo,
+}
+
+/// The selftest program that calls `kfunc` unconditionally, if there is one.
+fn user_program(kfunc: &str) -> Option<UserProgram> {
+    match kfunc {
+        "skf_task_comm_v1" => Some(UserProgram::CommV1),
+        "skf_task_rss_bytes" | "skf_task_start_time_ns" => Some(UserProgram::TaskInfo),
+        _ => None,
     }
-    (!deprecated.is_empty()).then_some("skf_task_comm_v1")
+}
+
+/// A deprecated kfunc at this level, if any; each must have a user program.
+fn deprecated_user(api: u32) -> Option<String> {
+    let deprecated: Vec<_> = manifest()
+        .kfuncs
+        .iter()
+        .filter(|k| k.alive_at(api) && k.stability_at(api) == Stability::Deprecated)
+        .map(|k| k.name.clone())
+        .collect();
+    for name in &deprecated {
+        assert!(user_program(name).is_some(), "no selftest program calls deprecated kfunc {name}: add one to user_program()");
+    }
+    deprecated.into_iter().next()
 }
 
 /// Loads the program calling `kfunc` once; true if it loaded.
 fn load_user_of(kfunc: &str) -> bool {
     let mut obj = MaybeUninit::uninit();
-    if kfunc == "skf_task_comm_v1" {
-        let mut open = CommV1SkelBuilder::default().open(&mut obj).unwrap();
-        // A log from the start: one BPF_PROG_LOAD per load, refused or not.
-        open.progs.call_comm_v1.set_log_level(1);
-        open.load().is_ok()
-    } else {
-        let mut open = TaskInfoSkelBuilder::default().open(&mut obj).unwrap();
-        open.progs.task_info.set_log_level(1);
-        open.load().is_ok()
+    // A log from the start: one BPF_PROG_LOAD per load, refused or not.
+    match user_program(kfunc) {
+        Some(UserProgram::CommV1) => {
+            let mut open = CommV1SkelBuilder::default().open(&mut obj).unwrap();
+            open.progs.call_comm_v1.set_log_level(1);
+            open.load().is_ok()
+        }
+        Some(UserProgram::TaskInfo) => {
+            let mut open = TaskInfoSkelBuilder::default().open(&mut obj).unwrap();
+            open.progs.task_info.set_log_level(1);
+            open.load().is_ok()
+        }
+        None => panic!("no selftest program calls {kfunc}: add one to user_program()"),
     }
 }
 
@@ -63,10 +85,9 @@ fn overlapping_loads_are_each_counted_and_warned_about_once() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     // A deprecated kfunc's user where there is one, else a stable kfunc's.
-    let (kfunc, warns) = match deprecated_user(env.api) {
-        Some(k) => (k, true),
-        None => ("skf_task_start_time_ns", false),
-    };
+    let deprecated = deprecated_user(env.api);
+    let warns = deprecated.is_some();
+    let kfunc = deprecated.as_deref().unwrap_or("skf_task_start_time_ns");
     sysfs::write("policy", "warn").unwrap();
     let mut kmsg = Kmsg::tail();
     let loaded = load_concurrently(kfunc, LOADS, 1);
@@ -81,8 +102,8 @@ fn a_policy_switch_mid_verification_never_refuses_unexplained() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     let kfunc = deprecated_user(env.api);
-    let user = kfunc.unwrap_or("skf_task_start_time_ns");
-    let (threads, loads_each) = (4, 40);
+    let user = kfunc.as_deref().unwrap_or("skf_task_start_time_ns");
+    let (threads, loads_each) = (4, 16);
     let mut kmsg = Kmsg::tail();
     let done = AtomicBool::new(false);
     // Each switch logs a line too: drain the log while loading, or the ring
