@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the module's C files share with each other and with the Rust crate
- * (which declares the same functions in ffi.rs).
+ * (which declares the same functions in ffi.rs; userspace/tests/module_ffi.rs
+ * checks that both sides agree).
  */
 #ifndef SKF_GLUE_H
 #define SKF_GLUE_H
