@@ -149,6 +149,17 @@ fn c_side() -> BTreeMap<String, Signature> {
     protos
 }
 
+/// Each function of `rust` that `c` lacks or declares otherwise, in words.
+fn disagreements(rust: &BTreeMap<String, Signature>, rust_where: &str, c: &BTreeMap<String, Signature>, c_where: &str) -> Vec<String> {
+    rust.iter()
+        .filter_map(|(name, r)| match c.get(name) {
+            None => Some(format!("{name}: in {rust_where}, not in {c_where}")),
+            Some(c) if c != r => Some(format!("{name}: {c_where} says {c:?}, {rust_where} says {r:?}")),
+            Some(_) => None,
+        })
+        .collect()
+}
+
 #[test]
 fn the_parsers_read_both_spellings_alike() {
     let c = c_prototypes("ssize_t skf_rs_kfunc_show(u32 idx, const char *attr, char *buf);\nvoid skf_x(void);");
@@ -167,14 +178,8 @@ fn every_c_function_rust_calls_is_declared_alike_in_glue_h() {
     let c = c_side();
     let imports = rust_imports();
     assert!(imports.len() > 20, "ffi.rs: read only {} declarations; has its layout changed?", imports.len());
-    let mut wrong = Vec::new();
-    for (name, rust) in imports.iter().filter(|(name, _)| name.starts_with("skf_")) {
-        match c.get(name) {
-            None => wrong.push(format!("{name}: in ffi.rs, not in glue.h")),
-            Some(c) if c != rust => wrong.push(format!("{name}: glue.h says {c:?}, ffi.rs says {rust:?}")),
-            Some(_) => {}
-        }
-    }
+    let ours = imports.into_iter().filter(|(name, _)| name.starts_with("skf_")).collect();
+    let wrong = disagreements(&ours, "ffi.rs", &c, "glue.h");
     assert!(wrong.is_empty(), "module/ffi.rs and module/glue.h disagree:\n{}", wrong.join("\n"));
 }
 
@@ -190,14 +195,7 @@ fn every_rust_function_c_calls_matches_its_c_prototype() {
     let c = c_side();
     let exports = rust_exports();
     assert!(exports.len() > 20, "read only {} #[no_mangle] functions; has their layout changed?", exports.len());
-    let mut wrong = Vec::new();
-    for (name, rust) in &exports {
-        match c.get(name) {
-            None => wrong.push(format!("{name}: defined in Rust, declared in neither glue.h nor generated/kfuncs.h")),
-            Some(c) if c != rust => wrong.push(format!("{name}: C says {c:?}, Rust defines {rust:?}")),
-            Some(_) => {}
-        }
-    }
+    let mut wrong = disagreements(&exports, "a #[no_mangle] definition", &c, "glue.h or generated/kfuncs.h");
     for name in c.keys().filter(|n| n.starts_with("skf_rs_") && !exports.contains_key(*n)) {
         wrong.push(format!("{name}: declared for C, defined nowhere in Rust"));
     }
