@@ -8,6 +8,16 @@ SKF_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SKF_BINDGEN_VERSION=0.65.1
 SKF_KERNEL_SERIES=6.12
 
+# bindgen loads the newest libclang installed, not the one of the clang that
+# compiles the kernel (LLVM=1: Debian's clang 14). With clang-16 installed
+# beside it (the selftests' BPF), libclang 16 rejects a flag the kernel chose
+# for clang 14 (-enable-trivial-auto-var-init-zero-knowing-it-will-be-
+# removed-from-clang) and the kernel's bindgen step fails. Pin it to clang's.
+if [ -z "${LIBCLANG_PATH:-}" ] && command -v clang >/dev/null; then
+	export LIBCLANG_PATH
+	LIBCLANG_PATH=$(dirname "$(readlink -f "$(command -v clang)")")/../lib
+fi
+
 die() { echo "error: $*" >&2; exit 1; }
 log() { echo "==> $*" >&2; }
 
