@@ -76,17 +76,21 @@ count_step() {
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc)")" >>"$results/summary"
 }
 
-# The log file of the step labelled $1.
-log_of() { echo "$SKF_REPO/build/logs/${1//[^A-Za-z0-9_.-]/_}.log"; }
+# The log file of the step labelled $1 (its directory made).
+log_of() {
+	mkdir -p "$SKF_REPO/build/logs"
+	echo "$SKF_REPO/build/logs/${1//[^A-Za-z0-9_.-]/_}.log"
+}
 
-# Runs "$@" with its output in build/logs/LABEL.log only; a failure is
-# recorded in the log as "step exit N".
+# Runs "$@" with stderr merged; a failure ends the output with "step exit N".
+run_step() { "$@" 2>&1 || echo "step exit $?"; }
+
+# Runs "$@" with its output in build/logs/LABEL.log only.
 run_quietly() {
 	local log
 	log=$(log_of "$1")
 	shift
-	mkdir -p "$(dirname "$log")"
-	{ "$@" 2>&1 || echo "step exit $?"; } >"$log"
+	run_step "$@" >"$log"
 }
 
 # Runs "$@" with its output shown and in build/logs/LABEL.log; prints the log's path.
@@ -94,9 +98,8 @@ run_logged() {
 	local label=$1 log
 	shift
 	log=$(log_of "$label")
-	mkdir -p "$(dirname "$log")"
 	log "$label"
-	{ "$@" 2>&1 || echo "step exit $?"; } | tee "$log" >&2
+	run_step "$@" | tee "$log" >&2
 	echo "$log"
 }
 
