@@ -60,13 +60,12 @@ const BASELINE_FUNCTIONS: &[(&str, &[&str])] = &[
 /// run.json, and what it lacks.
 struct Run {
     json: Value,
-    iterations: f64,
     missing: Vec<String>,
 }
 
 impl Run {
-    /// Elapsed ns per repetition; None (and noted missing) if absent or not offered.
-    fn elapsed(&mut self, variant: &str, program: &str) -> Option<Vec<f64>> {
+    /// ns per loop iteration, per repetition; None (and noted missing) if absent or not offered.
+    fn per_iteration(&mut self, variant: &str, program: &str) -> Option<Vec<f64>> {
         let reps = self.json["variants"][variant][program].as_array().and_then(|reps| {
             reps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>().filter(|v| !v.is_empty())
         });
@@ -78,9 +77,9 @@ impl Run {
 
     /// ns per call over the empty loop, per repetition.
     fn per_call(&mut self, variant: &str, program: &str) -> Option<Vec<f64>> {
-        let empty = self.elapsed(variant, EMPTY_LOOP)?;
-        let elapsed = self.elapsed(variant, program)?;
-        Some(elapsed.iter().zip(&empty).map(|(e, b)| (e - b) / self.iterations).collect())
+        let empty = self.per_iteration(variant, EMPTY_LOOP)?;
+        let loop_ = self.per_iteration(variant, program)?;
+        Some(loop_.iter().zip(&empty).map(|(l, e)| l - e).collect())
     }
 
     /// a / b per repetition, each as ns per call over its variant's empty loop.
@@ -111,8 +110,13 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     let run_json = inputs.run_dir.join("run.json");
     let text = std::fs::read_to_string(&run_json).map_err(|e| format!("reading {}: {e} (run `bench run` first)", run_json.display()))?;
     let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", run_json.display()))?;
-    let iterations = json["iterations"].as_f64().ok_or_else(|| format!("{}: no iterations", run_json.display()))?;
-    let mut run = Run { json, iterations, missing: Vec::new() };
+    let lengths: Vec<u64> = json["iterations"]
+        .as_object()
+        .and_then(|m| m.values().map(Value::as_u64).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .ok_or_else(|| format!("{}: no loop length per program (written by an older `bench run`? run it again)", run_json.display()))?;
+    let (shortest, longest) = (lengths.iter().min().copied().unwrap_or(0), lengths.iter().max().copied().unwrap_or(0));
+    let mut run = Run { json, missing: Vec::new() };
     let manifest = skf_selftests::manifest();
     let level = run.json["api_levels"]["main"].as_str().and_then(|l| l.parse::<u32>().ok()).unwrap_or(0);
     if level != manifest.api_level {
@@ -124,10 +128,9 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         out.push('\n');
     };
     push(format!(
-        "stable_kfuncs benchmark, {} (guest kernel {}), API {level}; {} iterations, median (min-max) of {} repetitions",
+        "stable_kfuncs benchmark, {} (guest kernel {}), API {level}; loops of {shortest}-{longest} iterations, median (min-max) of {} repetitions",
         inputs.machine,
         run.json["kernel"].as_str().unwrap_or("?"),
-        iterations,
         run.json["reps"]
     ));
     push(format!(
@@ -136,7 +139,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     ));
 
     // 1. Cost per call, beside what a program would use instead.
-    let empty_iteration = run.elapsed("main", EMPTY_LOOP).and_then(|e| Spread::of(&e.iter().map(|x| x / iterations).collect::<Vec<_>>()));
+    let empty_iteration = run.per_iteration("main", EMPTY_LOOP).and_then(|e| Spread::of(&e));
     push(String::new());
     push(format!("1. ns per call (empty loop: {} ns per iteration)", cell(empty_iteration, 1)));
     push(format!(
@@ -312,7 +315,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "arch": inputs.arch,
         "kernel": run.json["kernel"],
         "api_level": level,
-        "iterations": iterations,
+        "iterations": run.json["iterations"],
         "clocksource": run.json["clocksource"],
         "reps": run.json["reps"],
         "empty_loop_ns_per_iteration": js(empty_iteration),

@@ -6,6 +6,7 @@ use anyhow::{bail, ensure, Context, Result};
 use libbpf_rs::{Object, ObjectBuilder, PrintLevel, ProgramInput, ProgramMut};
 use serde_json::{json, Map, Value};
 use skf_selftests::{sysfs, LoadedModule};
+use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -31,10 +32,33 @@ pub struct Modules {
     pub api2: PathBuf,
 }
 
-/// Repetitions and loop length.
+/// Repetitions, and each program's loop length.
 struct Size {
     reps: usize,
-    iterations: u32,
+    short: bool,
+    /// Sized once per program, on first use; reused by every module build.
+    iterations: BTreeMap<String, u32>,
+}
+
+/// A short run's loop length: enough to run every call, too brief to time.
+const SHORT_ITERATIONS: u32 = 200;
+
+impl Size {
+    /// `program`'s loop length; None if the module lacks its kfunc. Full runs
+    /// size each loop to take LOOP_TARGET_NS: calls cost from nothing to ~100x
+    /// the empty loop, and one length for all made a full arm64 run outlast
+    /// its VM's time limit.
+    fn iterations(&mut self, program: &ProgramMut) -> Result<Option<u32>> {
+        let name = program.name().to_string_lossy().into_owned();
+        if let Some(&n) = self.iterations.get(&name) {
+            return Ok(Some(n));
+        }
+        let n = if self.short { time_once(program, SHORT_ITERATIONS)?.map(|_| SHORT_ITERATIONS) } else { calibrate(program)? };
+        if let Some(n) = n {
+            self.iterations.insert(name, n);
+        }
+        Ok(n)
+    }
 }
 
 /// One module load: the programs it times, under each call_counting setting
@@ -45,9 +69,9 @@ struct Config<'a> {
     variants: &'a [(&'a str, bool)],
 }
 
-/// Full runs size the loop so the empty one takes this long: the guest
-/// clock may tick only every few ms (jiffies under TCG).
-const EMPTY_LOOP_TARGET_NS: u64 = 300_000_000;
+/// Full runs size every loop to take this long: the guest clock may tick
+/// only every few ms (jiffies under TCG).
+const LOOP_TARGET_NS: u64 = 300_000_000;
 
 pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let jit_dir = out.join("jit");
@@ -61,7 +85,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let mut variants = Map::new();
     let mut api_levels = Map::new();
     let mut verification = Value::Null;
-    let mut size = Size { reps: if short { 2 } else { 5 }, iterations: 200 };
+    let mut size = Size { reps: if short { 2 } else { 5 }, short, iterations: BTreeMap::new() };
     for (i, config) in configs.iter().enumerate() {
         let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
         sysfs::write("policy", "warn").context("setting policy warn")?;
@@ -69,11 +93,8 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         let obj = ObjectBuilder::default().open_memory(BENCH_OBJ)?.load().context("loading bench.bpf.o")?;
         if i == 0 {
             dump_jit(&obj, &jit_dir)?;
-            if !short {
-                size.iterations = calibrate(&obj)?;
-            }
         }
-        for (name, timings) in time_config(&obj, config, &size)? {
+        for (name, timings) in time_config(&obj, config, &mut size)? {
             api_levels.insert(name.clone(), json!(api_level));
             variants.insert(name, Value::Object(timings));
         }
@@ -105,23 +126,22 @@ const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_
 /// bpf_iter_num_new() refuses longer ranges (BPF_MAX_LOOPS), and the loop then runs 0 times.
 const MAX_ITERATIONS: u32 = 8 * 1024 * 1024;
 
-/// The loop length at which the empty loop takes EMPTY_LOOP_TARGET_NS.
-fn calibrate(obj: &Object) -> Result<u32> {
-    let empty = obj.progs_mut().find(|p| p.name() == EMPTY_LOOP).context("no empty_loop program")?;
+/// The loop length at which `program` takes LOOP_TARGET_NS; None if not offered.
+fn calibrate(program: &ProgramMut) -> Result<Option<u32>> {
     let mut iterations: u32 = 1000;
     loop {
-        let elapsed = time_once(&empty, iterations)?.context("empty_loop returned not offered")?;
-        if elapsed >= EMPTY_LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
-            let scaled = iterations as u64 * EMPTY_LOOP_TARGET_NS / elapsed.max(1);
-            return Ok(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32);
+        let Some(elapsed) = time_once(program, iterations)? else { return Ok(None) };
+        if elapsed >= LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
+            let scaled = iterations as u64 * LOOP_TARGET_NS / elapsed.max(1);
+            return Ok(Some(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32));
         }
         iterations = (iterations * 4).min(MAX_ITERATIONS);
     }
 }
 
-/// Per variant: program name -> elapsed ns per repetition (null where the
-/// module lacks the kfunc).
-fn time_config(obj: &Object, config: &Config, size: &Size) -> Result<Vec<(String, Map<String, Value>)>> {
+/// Per variant: program name -> ns per loop iteration, per repetition (null
+/// where the module lacks the kfunc).
+fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(String, Map<String, Value>)>> {
     let programs: Vec<ProgramMut> = obj
         .progs_mut()
         .filter(|p| config.all_programs || p.name() == EMPTY_LOOP || p.name().to_string_lossy().starts_with("kfunc_"))
@@ -133,9 +153,12 @@ fn time_config(obj: &Object, config: &Config, size: &Size) -> Result<Vec<(String
             let name = program.name().to_string_lossy().into_owned();
             for ((_, counting), (_, timings)) in config.variants.iter().zip(results.iter_mut()) {
                 sysfs::write("call_counting", if *counting { "1" } else { "0" }).context("writing call_counting")?;
-                let elapsed = time_once(program, size.iterations)?;
+                let per_iteration = match size.iterations(program)? {
+                    Some(n) => time_once(program, n)?.map(|elapsed| elapsed as f64 / n as f64),
+                    None => None,
+                };
                 let reps = timings.entry(name.clone()).or_insert_with(|| json!([]));
-                reps.as_array_mut().expect("built as an array").push(json!(elapsed));
+                reps.as_array_mut().expect("built as an array").push(json!(per_iteration));
             }
         }
     }
