@@ -39,7 +39,7 @@ endif
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,MODULE_PAHOLE_FLAGS=)
 
-.PHONY: all module modules_install clean have-kdir deps kernel check demo bench fuzz rust-analyzer install
+.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench fuzz rust-analyzer install
 
 all: module
 
@@ -71,6 +71,9 @@ kernel: deps
 
 check: deps
 	vm-test/check.sh
+
+fmt:
+	vm-test/fmt.sh
 
 demo: deps
 	vm-test/demo.sh

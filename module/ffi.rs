@@ -2,9 +2,9 @@
 
 //! The module's own C functions and data (module/*.c, generated/kfuncs_btf.c).
 
+use crate::kfunc_table::SkfSockTuple;
 use crate::kfunc_table::{KFUNCS, LAYOUT_FIELDS};
 use core::ffi::c_int;
-use crate::kfunc_table::SkfSockTuple;
 use kernel::bindings::{cgroup, gendisk, mm_struct, mnt_namespace, net, pid_namespace, request, sock, task_struct};
 
 // Only pointers cross this boundary. The lint also flags pointers to structs

@@ -39,8 +39,6 @@ impl Policy {
 
     /// Parses what was written to the sysfs file, trailing newline allowed.
     pub(crate) fn parse(text: &[u8]) -> Option<Policy> {
-        [Policy::Allow, Policy::Warn, Policy::Deny]
-            .into_iter()
-            .find(|p| text.trim_ascii() == p.name().as_bytes())
+        [Policy::Allow, Policy::Warn, Policy::Deny].into_iter().find(|p| text.trim_ascii() == p.name().as_bytes())
     }
 }

@@ -12,6 +12,7 @@ use kernel::prelude::*;
 mod dedup;
 mod ffi;
 #[path = "generated/kfunc_table.rs"]
+#[rustfmt::skip] // `skf gen` writes it
 mod kfunc_table;
 mod kfuncs;
 mod layout;
@@ -42,11 +43,7 @@ impl kernel::Module for StableKfuncs {
         kernel::error::to_result(unsafe { ffi::skf_register_kfuncs() })?;
         // SAFETY: called once; undone by `Drop` below, or by nothing if it fails.
         kernel::error::to_result(unsafe { ffi::skf_sysfs_init() })?;
-        pr_info!(
-            "API level {}: {} kfuncs offered\n",
-            registry::API_LEVEL,
-            registry::alive().count()
-        );
+        pr_info!("API level {}: {} kfuncs offered\n", registry::API_LEVEL, registry::alive().count());
         Ok(StableKfuncs { _verify: verify })
     }
 }

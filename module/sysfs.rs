@@ -6,8 +6,8 @@ use crate::ffi;
 use crate::policy::Policy;
 use crate::registry::{self, API_LEVEL};
 use crate::usage;
-use kernel::ffi::c_char;
 use core::fmt::{self, Write};
+use kernel::ffi::c_char;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
@@ -55,21 +55,27 @@ impl fmt::Display for Level {
     }
 }
 
+/// # Safety
+/// `buf` is a sysfs show buffer (one writable page).
 #[no_mangle]
-extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
-    // SAFETY: sysfs.c passes its show buffer.
+unsafe extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
+    // SAFETY: as the caller guarantees.
     unsafe { ShowBuf::new(buf) }.emit(format_args!("{API_LEVEL}\n"))
 }
 
+/// # Safety
+/// `buf` is a sysfs show buffer (one writable page).
 #[no_mangle]
-extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
-    // SAFETY: sysfs.c passes its show buffer.
+unsafe extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
+    // SAFETY: as the caller guarantees.
     unsafe { ShowBuf::new(buf) }.emit(format_args!("{}\n", Policy::get().name()))
 }
 
+/// # Safety
+/// `buf` is a sysfs store buffer of `len` readable bytes.
 #[no_mangle]
-extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
-    // SAFETY: sysfs store buffers hold `len` readable bytes.
+unsafe extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
+    // SAFETY: as the caller guarantees.
     let text = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     match Policy::parse(text) {
         Some(policy) => {
@@ -81,15 +87,16 @@ extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
     }
 }
 
+/// # Safety
+/// `attr` is a NUL-terminated attribute name; `buf` is a sysfs show buffer
+/// (one writable page).
 #[no_mangle]
-extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char) -> isize {
+unsafe extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char) -> isize {
+    // SAFETY: as the caller guarantees.
+    let (attr, out) = unsafe { (CStr::from_char_ptr(attr), ShowBuf::new(buf)) };
     let Some(k) = registry::get(idx) else {
         return ENOENT.to_errno() as isize;
     };
-    // SAFETY: `attr` is the NUL-terminated name of a static sysfs attribute.
-    let attr = unsafe { CStr::from_char_ptr(attr) };
-    // SAFETY: sysfs.c passes its show buffer.
-    let out = unsafe { ShowBuf::new(buf) };
     let calls;
     let value: &dyn fmt::Display = match attr.as_bytes() {
         b"class" => &k.stability().class(),
@@ -112,4 +119,3 @@ extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char)
     };
     out.emit(format_args!("{value}\n"))
 }
-

@@ -11,7 +11,7 @@
 
 use crate::dedup::{self, RecentSightings, Sighting, Verdict};
 use crate::ffi;
-use crate::kfuncs::task::{comm_of, CommBuf};
+use crate::kfuncs::{CommBuf, Task};
 use crate::policy::Policy;
 use crate::registry::{self, KfuncInfo, Stability};
 use crate::usage;
@@ -22,7 +22,6 @@ use kernel::bindings;
 use kernel::prelude::*;
 use kernel::str::BStr;
 use kernel::sync::SpinLock;
-use kernel::task::Task;
 
 /// The filter is a C callback with no context argument, so it finds the
 /// state here; set while `Registration` lives, i.e. while the module does.
@@ -35,10 +34,7 @@ pub(crate) struct Registration {
 
 impl Registration {
     pub(crate) fn new() -> Result<Self> {
-        let sightings = KBox::pin_init(
-            kernel::new_spinlock!(RecentSightings::new()?, "stable_kfuncs_sightings"),
-            GFP_KERNEL,
-        )?;
+        let sightings = KBox::pin_init(kernel::new_spinlock!(RecentSightings::new()?, "stable_kfuncs_sightings"), GFP_KERNEL)?;
         // SAFETY: called before the filter is registered, so nothing reports yet.
         unsafe { ffi::skf_verify_report_ratelimit_init(dedup::SLOTS as u32) };
         let ptr: *const SpinLock<RecentSightings> = &*sightings;
@@ -117,12 +113,9 @@ struct CurrentProcess {
 
 impl CurrentProcess {
     fn get() -> CurrentProcess {
-        let current = current!();
-        let leader = current.group_leader();
         let mut comm = CommBuf::default();
-        // SAFETY: the group leader of the running task is live.
-        let comm_len = unsafe { comm_of((leader as *const Task).cast(), &mut comm) };
-        CurrentProcess { pid: leader.pid(), comm, comm_len }
+        let (pid, comm_len) = Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&mut comm)));
+        CurrentProcess { pid, comm, comm_len }
     }
 }
 
@@ -187,13 +180,16 @@ fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task:
 
 /// register.c calls this for each of our kfuncs a program references,
 /// several times per call site; the verdict is the first sighting's.
+///
+/// # Safety
+/// `prog` is the program the verifier is checking.
 #[no_mangle]
-extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
+unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
+    // SAFETY: as the caller guarantees.
+    let load = unsafe { ProgLoad::read(prog) };
     let Some(kfunc) = registry::get(idx) else {
         return 0;
     };
-    // SAFETY: register.c passes the verifier's program straight through.
-    let load = unsafe { ProgLoad::read(prog) };
     let sighting = Sighting { aux: load.aux, load_time: load.load_time, kfunc: idx };
     let verdict = match with_sightings(|s| s.verdict(sighting)) {
         Some(Some(verdict)) => verdict,
@@ -216,10 +212,5 @@ extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
     let Some(kfunc) = registry::get(idx) else {
         return;
     };
-    pr_warn!(
-        "deprecated kfunc {} called in {} ({}) [rate-limited]\n",
-        kfunc.name(),
-        CurrentProcess::get(),
-        Deprecation(kfunc)
-    );
+    pr_warn!("deprecated kfunc {} called in {} ({}) [rate-limited]\n", kfunc.name(), CurrentProcess::get(), Deprecation(kfunc));
 }

@@ -40,8 +40,14 @@ mkdir -p "$out"
 # The guest writes only to run-vm's output directory (the repo is read-only there).
 vm=$(mktemp -d)
 trap 'rm -rf "$vm"' EXIT
+# The run measures, and the report disassembles, these copies: a module
+# rebuilt in the work tree meanwhile must not slip into one run.
+mkdir "$vm/modules"
+cp "$newest" "$vm/modules/newest.ko"
+cp "$no_counting" "$vm/modules/no-counting.ko"
+cp "$api2" "$vm/modules/api2.ko"
 vm-test/run-vm.sh --arch "$arch" --timeout 1800 --out "$vm" -- \
-	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $newest --no-counting $no_counting --api2 $api2" \
+	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
 # Keep what the guest wrote: `bench report` can be rerun on it.
 run=$out/$arch${short:+-short}-run
@@ -51,5 +57,5 @@ cp -r "$vm" "$run"
 accel=TCG
 grep -q 'force-kvm' "$run/bench.log" && accel=KVM
 machine="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $arch guest under $accel"
-target/debug/bench report --run "$run" --ko "$newest" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
+target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
 	--json "$out/$arch${short:+-short}.json"

@@ -194,7 +194,7 @@ lint_step() {
 	if [ "$rc" = 0 ]; then tally "$label" 1 0 0 "$log"; else tally "$label" 0 1 "$rc" "$log"; fi
 }
 
-lint_step "host: cargo fmt --check" cargo fmt -p skf --check
+lint_step "host: rustfmt --check" vm-test/fmt.sh --check
 lint_step "host: cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh

@@ -2,44 +2,11 @@
 
 //! Block family: what biosnoop-like tools read of a blk-mq request.
 
+use super::view::{read_once, Request};
 use crate::ffi;
 use crate::kfunc_table::*;
 use core::ptr::{addr_of, read_volatile};
 use kernel::bindings::{self, request};
-
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_rq_dev(rq: *mut request) -> u32 {
-    if rq.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `rq` live, and a request's queue
-    // outlives it; the disk is set before the queue issues requests and
-    // cleared only after it drains. Read once: del_gendisk() may be racing.
-    let disk = unsafe { read_volatile(addr_of!((*(*rq).q).disk)) };
-    if disk.is_null() {
-        return 0;
-    }
-    // SAFETY: `disk` is live while its queue has requests in flight.
-    unsafe { ffi::skf_c_disk_devt_user(disk) }
-}
-
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_rq_sector(rq: *mut request) -> u64 {
-    if rq.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `rq` live; blk_rq_pos() only reads it.
-    unsafe { ffi::skf_c_rq_pos(rq) }
-}
-
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_rq_bytes(rq: *mut request) -> u32 {
-    if rq.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `rq` live; blk_rq_bytes() only reads it.
-    unsafe { ffi::skf_c_rq_bytes(rq) }
-}
 
 /// The SKF_BLK_OP_* value of a kernel REQ_OP_*, whose numbers are the kernel's own.
 fn op_of(op: u32) -> u64 {
@@ -61,11 +28,66 @@ fn op_of(op: u32) -> u64 {
     }
 }
 
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_rq_op(rq: *mut request) -> u32 {
-    if rq.is_null() {
-        return SKF_BLK_OP_OTHER as u32;
+impl Request {
+    /// Its disk's device number as user space encodes it; 0 once the disk is gone.
+    fn dev(&self) -> u32 {
+        // A request's queue outlives it.
+        let q = read_once!(self, q);
+        // SAFETY: `q` is live, as above. The disk is set before the queue
+        // issues requests and cleared only after it drains; read once, as
+        // del_gendisk() may be racing.
+        let disk = unsafe { read_volatile(addr_of!((*q).disk)) };
+        if disk.is_null() {
+            return 0;
+        }
+        // SAFETY: `disk` is live while its queue has requests in flight.
+        unsafe { ffi::skf_c_disk_devt_user(disk) }
     }
-    // SAFETY: KF_TRUSTED_ARGS keeps `rq` live; req_op() only reads cmd_flags.
-    op_of(unsafe { ffi::skf_c_rq_op(rq) }) as u32
+
+    fn sector(&self) -> u64 {
+        // SAFETY: the request is valid (view); blk_rq_pos() only reads it.
+        unsafe { ffi::skf_c_rq_pos(self.as_ptr()) }
+    }
+
+    fn bytes(&self) -> u32 {
+        // SAFETY: the request is valid (view); blk_rq_bytes() only reads it.
+        unsafe { ffi::skf_c_rq_bytes(self.as_ptr()) }
+    }
+
+    fn op(&self) -> u32 {
+        // SAFETY: the request is valid (view); req_op() only reads cmd_flags.
+        op_of(unsafe { ffi::skf_c_rq_op(self.as_ptr()) }) as u32
+    }
+}
+
+/// # Safety
+/// `rq` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_rq_dev(rq: *mut request) -> u32 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Request::from_raw(rq) }.map_or(0, Request::dev)
+}
+
+/// # Safety
+/// `rq` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_rq_sector(rq: *mut request) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Request::from_raw(rq) }.map_or(0, Request::sector)
+}
+
+/// # Safety
+/// `rq` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_rq_bytes(rq: *mut request) -> u32 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Request::from_raw(rq) }.map_or(0, Request::bytes)
+}
+
+/// # Safety
+/// `rq` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_rq_op(rq: *mut request) -> u32 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Request::from_raw(rq) }.map_or(SKF_BLK_OP_OTHER as u32, Request::op)
 }

@@ -3,6 +3,7 @@
 //! Cgroup family: where a task sits in the cgroup v2 hierarchy.
 
 use super::guards::RcuReadLock;
+use super::view::Task;
 use crate::ffi;
 use core::ffi::c_int;
 use core::ptr::addr_of;
@@ -15,41 +16,52 @@ unsafe fn cgroup_id(cgrp: *const cgroup) -> u64 {
     unsafe { (*(*cgrp).kn).id }
 }
 
-/// The task's cgroup on the default hierarchy, valid while `_rcu` is held.
-///
+impl Task {
+    /// Its cgroup on the default hierarchy, valid while `_rcu` is held.
+    fn dfl_cgroup(&self, _rcu: &RcuReadLock) -> *mut cgroup {
+        // SAFETY: the task is valid (view); RCU is held, as task_dfl_cgroup() needs.
+        unsafe { ffi::skf_c_task_dfl_cgroup(self.as_ptr()) }
+    }
+
+    fn cgroup_id(&self) -> u64 {
+        let rcu = RcuReadLock::new();
+        // SAFETY: the cgroup stays live under `rcu`.
+        unsafe { cgroup_id(self.dfl_cgroup(&rcu)) }
+    }
+
+    /// The id of its cgroup's ancestor at `level` (0: the root); 0 if deeper than its own.
+    fn cgroup_ancestor_id(&self, level: usize) -> u64 {
+        let rcu = RcuReadLock::new();
+        let cgrp = self.dfl_cgroup(&rcu);
+        // SAFETY: `cgrp` is live under `rcu`; `level` is immutable after creation.
+        if level > unsafe { (*cgrp).level } as usize {
+            return 0;
+        }
+        // SAFETY: ancestors[] holds level + 1 entries (root first, self last),
+        // so index `level` is in bounds; ancestors outlive their descendants.
+        unsafe {
+            let ancestors = (*addr_of!((*cgrp).ancestors)).as_ptr();
+            cgroup_id(*ancestors.add(level))
+        }
+    }
+}
+
 /// # Safety
-/// `task` is a live task.
-unsafe fn dfl_cgroup(task: *mut task_struct, _rcu: &RcuReadLock) -> *mut cgroup {
-    // SAFETY: the caller guarantees `task`; RCU is held, as task_dfl_cgroup() needs.
-    unsafe { ffi::skf_c_task_dfl_cgroup(task) }
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_task_cgroup_id(task: *mut task_struct) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::cgroup_id)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_cgroup_id(task: *mut task_struct) -> u64 {
-    if task.is_null() {
-        return 0;
-    }
-    let rcu = RcuReadLock::new();
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the cgroup stays live under `rcu`.
-    unsafe { cgroup_id(dfl_cgroup(task, &rcu)) }
-}
-
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_cgroup_ancestor_id(task: *mut task_struct, level: c_int) -> u64 {
-    if task.is_null() || level < 0 {
-        return 0;
-    }
-    let rcu = RcuReadLock::new();
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the cgroup stays live under `rcu`.
-    let cgrp = unsafe { dfl_cgroup(task, &rcu) };
-    // SAFETY: `cgrp` is live; `level` is immutable after creation.
-    if level > unsafe { (*cgrp).level } {
-        return 0;
-    }
-    // SAFETY: ancestors[] holds level + 1 entries (root first, self last), so
-    // index `level` is in bounds; ancestors outlive their descendants.
-    unsafe {
-        let ancestors = (*addr_of!((*cgrp).ancestors)).as_ptr();
-        cgroup_id(*ancestors.add(level as usize))
+pub(crate) unsafe extern "C" fn skf_rs_task_cgroup_ancestor_id(task: *mut task_struct, level: c_int) -> u64 {
+    // SAFETY: as the caller guarantees.
+    let task = unsafe { Task::from_raw(task) };
+    match (task, usize::try_from(level)) {
+        (Some(task), Ok(level)) => task.cgroup_ancestor_id(level),
+        _ => 0,
     }
 }

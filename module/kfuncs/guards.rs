@@ -3,8 +3,8 @@
 //! What kfunc bodies hold while they read another task's state: the RCU
 //! read lock, and a task's alloc_lock (task_lock) taken only where that is safe.
 
+use super::view::Task;
 use crate::ffi;
-use kernel::bindings::{self, task_struct};
 use kernel::prelude::*;
 
 /// Holds the RCU read lock, which keeps a task's css_set, cgroups and
@@ -33,24 +33,20 @@ impl Drop for RcuReadLock {
 /// IRQs off (lockdep would see alloc_lock taken there; the scheduler's
 /// tracepoints run so), never on PREEMPT_RT (alloc_lock sleeps there), and
 /// only tried: the traced function may hold it. -EBUSY where it cannot be taken.
-///
-/// # Safety
-/// `task` is a live task.
-pub(crate) unsafe fn with_task_locked<R>(task: *mut task_struct, read: impl FnOnce() -> R) -> Result<R> {
-    // SAFETY: get_current() has no preconditions.
-    if task == unsafe { bindings::get_current() } {
+pub(crate) fn with_task_locked<R>(task: &Task, read: impl FnOnce() -> R) -> Result<R> {
+    if task.is_current() {
         return Ok(read());
     }
     // SAFETY: in_task() and irqs_disabled() only read CPU state.
     if cfg!(CONFIG_PREEMPT_RT) || !unsafe { ffi::skf_c_in_task() } || unsafe { ffi::skf_c_irqs_disabled() } {
         return Err(EBUSY);
     }
-    // SAFETY: the caller guarantees `task` is live.
-    if !unsafe { ffi::skf_c_task_trylock(task) } {
+    // SAFETY: the task is valid (view).
+    if !unsafe { ffi::skf_c_task_trylock(task.as_ptr()) } {
         return Err(EBUSY);
     }
     let value = read();
     // SAFETY: we took the lock above.
-    unsafe { ffi::skf_c_task_unlock(task) };
+    unsafe { ffi::skf_c_task_unlock(task.as_ptr()) };
     Ok(value)
 }

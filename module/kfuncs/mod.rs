@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Rust bodies of the kfuncs, one family per file. Each is `extern "C"`
-//! with its kfunc's C prototype (checked at compile time in
-//! generated/kfunc_table.rs) and is tail-called by the kfunc's C symbol.
+//! The Rust bodies of the kfuncs, one family per file. Each entry point is
+//! an `unsafe extern "C" fn` with its kfunc's C prototype (checked at compile
+//! time in generated/kfunc_table.rs), tail-called by the kfunc's C symbol:
+//! it turns its pointers into views (view.rs) once, under the verifier's
+//! guarantees, and the rest is safe code over those views.
 //!
 //! They may run in any context a BPF program does, NMI included: they never
 //! sleep, take no lock that a traced function could hold (guards.rs), and
@@ -17,6 +19,7 @@ pub(crate) mod net;
 pub(crate) mod ns;
 pub(crate) mod sched;
 pub(crate) mod task;
+mod view;
 
 pub(crate) use block::*;
 pub(crate) use cgroup::*;
@@ -25,3 +28,4 @@ pub(crate) use net::*;
 pub(crate) use ns::*;
 pub(crate) use sched::*;
 pub(crate) use task::*;
+pub(crate) use view::Task;

@@ -3,10 +3,10 @@
 //! Scheduler family: a task's state as a stable enum, its nice value and
 //! priority, and its context switches.
 
+use super::view::{read_once, Task};
 use crate::ffi;
 use crate::kfunc_table::*;
 use core::ffi::c_int;
-use core::ptr::{addr_of, read_volatile};
 use kernel::bindings::task_struct;
 
 /// The SKF_TASK_* value of a /proc/PID/stat state letter. The letters are
@@ -26,50 +26,70 @@ fn state_of_letter(letter: u8) -> u64 {
     }
 }
 
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_state(task: *mut task_struct) -> u32 {
-    if task.is_null() {
-        return SKF_TASK_DEAD as u32;
+impl Task {
+    fn state(&self) -> u32 {
+        // SAFETY: the task is valid (view); task_state_to_char() reads
+        // __state once (READ_ONCE) and exit_state, lock-free like /proc does.
+        let letter = unsafe { ffi::skf_c_task_state_char(self.as_ptr()) } as u8;
+        state_of_letter(letter) as u32
     }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; task_state_to_char() reads
-    // __state once (READ_ONCE) and exit_state, lock-free like /proc does.
-    let letter = unsafe { ffi::skf_c_task_state_char(task) } as u8;
-    state_of_letter(letter) as u32
+
+    fn nice(&self) -> c_int {
+        // SAFETY: the task is valid (view); task_nice() reads static_prio.
+        unsafe { ffi::skf_c_task_nice(self.as_ptr()) }
+    }
+
+    fn prio(&self) -> c_int {
+        // SAFETY: the task is valid (view); the shim only reads prio.
+        unsafe { ffi::skf_c_task_prio(self.as_ptr()) }
+    }
+
+    /// The scheduler bumps both counters concurrently: read_once!, like READ_ONCE().
+    fn nvcsw(&self) -> u64 {
+        read_once!(self, nvcsw) as u64
+    }
+
+    fn nivcsw(&self) -> u64 {
+        read_once!(self, nivcsw) as u64
+    }
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_nice(task: *mut task_struct) -> c_int {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; task_nice() reads static_prio.
-    unsafe { ffi::skf_c_task_nice(task) }
+pub(crate) unsafe extern "C" fn skf_rs_task_state(task: *mut task_struct) -> u32 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(SKF_TASK_DEAD as u32, Task::state)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_prio(task: *mut task_struct) -> c_int {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the shim only reads prio.
-    unsafe { ffi::skf_c_task_prio(task) }
+pub(crate) unsafe extern "C" fn skf_rs_task_nice(task: *mut task_struct) -> c_int {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::nice)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_nvcsw(task: *mut task_struct) -> u64 {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the scheduler bumps the
-    // counter concurrently, so read it once, like READ_ONCE().
-    unsafe { read_volatile(addr_of!((*task).nvcsw)) as u64 }
+pub(crate) unsafe extern "C" fn skf_rs_task_prio(task: *mut task_struct) -> c_int {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::prio)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_nivcsw(task: *mut task_struct) -> u64 {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: as in skf_rs_task_nvcsw.
-    unsafe { read_volatile(addr_of!((*task).nivcsw)) as u64 }
+pub(crate) unsafe extern "C" fn skf_rs_task_nvcsw(task: *mut task_struct) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::nvcsw)
+}
+
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_task_nivcsw(task: *mut task_struct) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::nivcsw)
 }

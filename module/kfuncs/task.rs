@@ -2,139 +2,157 @@
 
 //! Task family: name, start time, CPU and CPU time of a task.
 
+use super::guards::RcuReadLock;
+use super::view::{read_once, OutBuf, Task};
 use crate::ffi;
 use crate::kfunc_table::SKF_COMM_GROUP_LEADER;
 use core::ffi::c_int;
-use kernel::ffi::c_char;
-use core::ptr::{addr_of, read_volatile};
 use kernel::bindings::{self, task_struct};
+use kernel::ffi::c_char;
 use kernel::prelude::*;
-use kernel::task::Task;
 
 pub(crate) type CommBuf = [u8; bindings::TASK_COMM_LEN as usize];
 
-/// Copies `task`'s comm into `out`, NUL-terminated; returns its length.
-///
-/// Like bpf_get_current_comm(), it takes no lock: a concurrent rename may
-/// tear the name, but the copy never leaves the array and is terminated.
-///
-/// # Safety
-/// `task` points to a live task_struct.
-pub(crate) unsafe fn comm_of(task: *const task_struct, out: &mut CommBuf) -> usize {
-    // SAFETY: the caller guarantees `task` is live; no reference is formed.
-    let comm = unsafe { addr_of!((*task).comm) }.cast::<u8>();
-    for (i, byte) in out.iter_mut().enumerate() {
-        // SAFETY: `i` stays within the TASK_COMM_LEN array; volatile as the name may change under us.
-        *byte = unsafe { read_volatile(comm.add(i)) };
+impl Task {
+    pub(crate) fn is_current(&self) -> bool {
+        // SAFETY: get_current() has no preconditions.
+        self.as_ptr() == unsafe { bindings::get_current() }
     }
-    let len = out.iter().position(|&b| b == 0).unwrap_or(out.len() - 1);
-    out[len] = 0;
-    len
-}
 
-/// The name to copy for `task`: its own, or with SKF_COMM_GROUP_LEADER its
-/// process's, read under RCU where the leader is not pinned.
-///
-/// # Safety
-/// `task` points to a live task_struct.
-unsafe fn comm_for(task: *mut task_struct, flags: u64, out: &mut CommBuf) -> Result<usize> {
-    if flags & SKF_COMM_GROUP_LEADER == 0 {
-        // SAFETY: the caller passes a live task.
-        return Ok(unsafe { comm_of(task, out) });
+    /// Its comm, NUL-terminated in `out`; returns its length.
+    ///
+    /// Like bpf_get_current_comm(), it takes no lock: a concurrent rename may
+    /// tear the name, but the copy never leaves the array and is terminated.
+    pub(crate) fn comm(&self, out: &mut CommBuf) -> usize {
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = read_once!(self, comm[i]) as u8;
+        }
+        let len = out.iter().position(|&b| b == 0).unwrap_or(out.len() - 1);
+        out[len] = 0;
+        len
     }
-    // SAFETY: get_current() has no preconditions.
-    if task == unsafe { bindings::get_current() } {
-        // SAFETY: `task` is the running task, so live; its leader cannot be
-        // released while it runs (release_task() delays a leader until its
-        // thread group is empty).
-        let leader = unsafe { (*task.cast::<Task>()).group_leader() };
-        // SAFETY: `leader` is live, as above.
-        return Ok(unsafe { comm_of((leader as *const Task).cast(), out) });
-    }
-    // Another task holds no reference on its leader: once it is unhashed
-    // (exit), group_leader may point to a freed task. Leaders are freed
-    // after an RCU grace period, so check liveness inside one.
-    // SAFETY: paired with the unlock below; no sleeping in between.
-    unsafe { ffi::skf_c_rcu_read_lock() };
-    // SAFETY: `task` is live; pid_alive() only reads it.
-    let len = if unsafe { ffi::skf_c_pid_alive(task) } {
-        // SAFETY: `task` is live and not yet unhashed, so its group_leader is
-        // a task_struct that cannot be freed before rcu_read_unlock().
-        let leader = unsafe { read_volatile(addr_of!((*task).group_leader)) };
+
+    /// Runs `f` on the running task's group leader, which cannot be released
+    /// while the task runs (release_task() delays a leader until its thread
+    /// group is empty); the borrow ends with `f`, before the task can exit.
+    pub(crate) fn with_current_group_leader<R>(f: impl FnOnce(&Task) -> R) -> R {
+        // SAFETY: get_current() has no preconditions; the running task is valid while it runs.
+        let leader = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*bindings::get_current()).group_leader)) };
         // SAFETY: as above.
-        Ok(unsafe { comm_of(leader, out) })
-    } else {
-        Err(ESRCH)
-    };
-    // SAFETY: locked above.
-    unsafe { ffi::skf_c_rcu_read_unlock() };
-    len
+        let leader = unsafe { Task::from_raw(leader) };
+        f(leader.expect("a task always has a group leader"))
+    }
+
+    pub(crate) fn pid(&self) -> i32 {
+        // pid is set once, at fork.
+        read_once!(self, pid)
+    }
+
+    fn start_time(&self) -> u64 {
+        // start_time is set once, at fork.
+        read_once!(self, start_time)
+    }
+
+    fn cpu(&self) -> u32 {
+        // SAFETY: the task is valid (view); task_cpu() only reads it.
+        unsafe { ffi::skf_c_task_cpu(self.as_ptr()) }
+    }
+
+    fn cpu_time_ns(&self) -> u64 {
+        // The scheduler updates it concurrently; read_once!, like READ_ONCE().
+        read_once!(self, se.sum_exec_runtime)
+    }
+
+    /// Runs `f` on its group leader. Another task holds no reference on its
+    /// leader: once it is unhashed (exit), group_leader may point to a freed
+    /// task, so that is checked inside an RCU read-side section, which keeps
+    /// the leader (freed after a grace period) valid; -ESRCH once unhashed.
+    fn with_group_leader<R>(&self, f: impl FnOnce(&Task) -> R) -> Result<R> {
+        if self.is_current() {
+            return Ok(Task::with_current_group_leader(f));
+        }
+        let _rcu = RcuReadLock::new();
+        // SAFETY: the task is valid (view); pid_alive() only reads it.
+        if !unsafe { ffi::skf_c_pid_alive(self.as_ptr()) } {
+            return Err(ESRCH);
+        }
+        let leader = read_once!(self, group_leader);
+        // SAFETY: not yet unhashed, so `leader` is a task_struct that cannot
+        // be freed before `_rcu` is dropped, after `f` returns.
+        let leader = unsafe { Task::from_raw(leader) }.ok_or(ESRCH)?;
+        Ok(f(leader))
+    }
+
+    /// The name to copy: its own, or with SKF_COMM_GROUP_LEADER its process's.
+    fn comm_for(&self, flags: u64, out: &mut CommBuf) -> Result<usize> {
+        match flags {
+            0 => Ok(self.comm(out)),
+            SKF_COMM_GROUP_LEADER => self.with_group_leader(|leader| leader.comm(out)),
+            _ => Err(EINVAL),
+        }
+    }
 }
 
-#[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_comm_v2(task: *mut task_struct, buf: *mut c_char, buf_sz: u32, flags: u64) -> c_int {
-    if buf.is_null() || buf_sz == 0 {
-        return EINVAL.to_errno();
-    }
-    let buf = buf.cast::<u8>();
+/// skf_task_comm_v2's body: the name, or the errno with `buf` zeroed, as
+/// bpf_get_current_comm() leaves it.
+fn task_comm(task: &Task, buf: &OutBuf, flags: u64) -> Result<usize> {
     let mut comm = CommBuf::default();
-    let copied = if task.is_null() || flags & !SKF_COMM_GROUP_LEADER != 0 {
-        Err(EINVAL)
-    } else {
-        // SAFETY: KF_TRUSTED_ARGS: the verifier passes only a valid, referenced task.
-        unsafe { comm_for(task, flags, &mut comm) }
-    };
-    // BPF memory that other CPUs may touch: no Rust reference over it, only
-    // raw copies. On error, zero it all, as bpf_get_current_comm() does.
-    match copied {
-        Ok(len) => {
-            let n = len.min(buf_sz as usize - 1);
-            // SAFETY: the verifier checked that `buf` has `buf__sz` writable
-            // bytes, and n < buf__sz; `comm` is our own stack buffer.
-            unsafe {
-                core::ptr::copy_nonoverlapping(comm.as_ptr(), buf, n);
-                buf.add(n).write(0);
-            }
-            n as c_int
-        }
+    match task.comm_for(flags, &mut comm) {
+        Ok(len) => Ok(buf.write_cstr(&comm[..len])),
         Err(e) => {
-            // SAFETY: as above, `buf` has `buf__sz` writable bytes.
-            unsafe { core::ptr::write_bytes(buf, 0, buf_sz as usize) };
-            e.to_errno()
+            buf.zero();
+            Err(e)
         }
+    }
+}
+
+/// # Safety
+/// `task` is null or valid for the call; `buf` is null or has `buf_sz`
+/// writable bytes (KF_TRUSTED_ARGS and `buf__sz`, checked by the verifier).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn skf_rs_task_comm_v2(task: *mut task_struct, buf: *mut c_char, buf_sz: u32, flags: u64) -> c_int {
+    // SAFETY: as the caller guarantees.
+    let (task, buf) = unsafe { (Task::from_raw(task), OutBuf::from_raw(buf, buf_sz)) };
+    match (task, buf) {
+        (Some(task), Some(buf)) => task_comm(task, &buf, flags).map_or_else(|e| e.to_errno(), |n| n as c_int),
+        (None, Some(buf)) => {
+            buf.zero();
+            EINVAL.to_errno()
+        }
+        (_, None) => EINVAL.to_errno(),
     }
 }
 
 /// API 1's signature, kept as a thin adapter over v2 while it is deprecated.
+///
+/// # Safety
+/// As skf_rs_task_comm_v2.
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_comm_v1(task: *mut task_struct, buf: *mut c_char, buf_sz: u32) -> c_int {
-    skf_rs_task_comm_v2(task, buf, buf_sz, 0)
+pub(crate) unsafe extern "C" fn skf_rs_task_comm_v1(task: *mut task_struct, buf: *mut c_char, buf_sz: u32) -> c_int {
+    // SAFETY: the same contract.
+    unsafe { skf_rs_task_comm_v2(task, buf, buf_sz, 0) }
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_start_time_ns(task: *mut task_struct) -> u64 {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; start_time is set once at fork.
-    unsafe { (*task).start_time }
+pub(crate) unsafe extern "C" fn skf_rs_task_start_time_ns(task: *mut task_struct) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::start_time)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_cpu(task: *mut task_struct) -> u32 {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; task_cpu() only reads it.
-    unsafe { ffi::skf_c_task_cpu(task) }
+pub(crate) unsafe extern "C" fn skf_rs_task_cpu(task: *mut task_struct) -> u32 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::cpu)
 }
 
+/// # Safety
+/// `task` is null or valid for the call (KF_TRUSTED_ARGS).
 #[no_mangle]
-pub(crate) extern "C" fn skf_rs_task_cpu_time_ns(task: *mut task_struct) -> u64 {
-    if task.is_null() {
-        return 0;
-    }
-    // SAFETY: KF_TRUSTED_ARGS keeps `task` live; the scheduler updates the
-    // counter concurrently, so read it once, like READ_ONCE().
-    unsafe { read_volatile(addr_of!((*task).se.sum_exec_runtime)) }
+pub(crate) unsafe extern "C" fn skf_rs_task_cpu_time_ns(task: *mut task_struct) -> u64 {
+    // SAFETY: as the caller guarantees.
+    unsafe { Task::from_raw(task) }.map_or(0, Task::cpu_time_ns)
 }

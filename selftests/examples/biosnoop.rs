@@ -52,7 +52,9 @@ fn main() -> ExitCode {
             }
         },
     };
-    let header = || println!("{:>7} {:>7} {:<16} {:>7} {:<6} {:>12} {:>8} {:>10}", "PID", "NSPID", "COMM", "DEV", "OP", "SECTOR", "BYTES", "LAT(us)");
+    let header = || {
+        println!("{:>7} {:>7} {:<16} {:>7} {:<6} {:>12} {:>8} {:>10}", "PID", "NSPID", "COMM", "DEV", "OP", "SECTOR", "BYTES", "LAT(us)")
+    };
     match trace(dev, header, Duration::from_secs(seconds), print) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -20,18 +20,14 @@ fn main() -> ExitCode {
         }
     };
     let header = || println!("{:<5} {:>7} {:<16} {:>9} {:>14} {:>10}", "EVENT", "PID", "COMM", "CGROUP", "STARTED(s)", "RSS(KiB)");
-    let printed = trace(
-        header,
-        Duration::from_secs(seconds),
-        |e| {
-            let comm = String::from_utf8_lossy(e.comm());
-            let rss = if e.rss_bytes < 0 { format!("err {}", e.rss_bytes) } else { (e.rss_bytes / 1024).to_string() };
-            let kind = if e.kind == EXEC { "exec" } else { "exit" };
-            let started = e.start_time_ns as f64 / 1e9;
-            println!("{kind:<5} {:>7} {comm:<16} {:>9} {started:>14.3} {rss:>10}", e.pid, e.cgroup_id);
-            true
-        },
-    );
+    let printed = trace(header, Duration::from_secs(seconds), |e| {
+        let comm = String::from_utf8_lossy(e.comm());
+        let rss = if e.rss_bytes < 0 { format!("err {}", e.rss_bytes) } else { (e.rss_bytes / 1024).to_string() };
+        let kind = if e.kind == EXEC { "exec" } else { "exit" };
+        let started = e.start_time_ns as f64 / 1e9;
+        println!("{kind:<5} {:>7} {comm:<16} {:>9} {started:>14.3} {rss:>10}", e.pid, e.cgroup_id);
+        true
+    });
     match printed {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

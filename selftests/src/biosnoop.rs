@@ -1,8 +1,8 @@
 //! Running bpf/biosnoop.bpf.c, the block latency tracer: shared by its
 //! selftest and the loader `make demo` runs (selftests/examples/biosnoop.rs).
 
-use crate::skel::biosnoop::BiosnoopSkelBuilder;
 use crate::ring::poll_events;
+use crate::skel::biosnoop::BiosnoopSkelBuilder;
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use std::mem::MaybeUninit;
 use std::os::unix::fs::MetadataExt;

@@ -13,9 +13,7 @@ pub struct TestEnv {
 }
 
 fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: selftests run as root inside a test VM; run them with `make check`")
-    })
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: selftests run as root inside a test VM; run them with `make check`"))
 }
 
 fn file(name: &str) -> PathBuf {

@@ -1,8 +1,8 @@
 //! Running bpf/exec_exit.bpf.c, the example tracer: shared by its selftest
 //! and the loader `make demo` runs (selftests/examples/exec_exit.rs).
 
-use crate::skel::exec_exit::ExecExitSkelBuilder;
 use crate::ring::poll_events;
+use crate::skel::exec_exit::ExecExitSkelBuilder;
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use std::mem::MaybeUninit;
 use std::time::Duration;

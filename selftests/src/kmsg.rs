@@ -10,11 +10,8 @@ pub struct Kmsg {
 
 impl Kmsg {
     pub fn tail() -> Kmsg {
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(nix::libc::O_NONBLOCK)
-            .open("/dev/kmsg")
-            .expect("open /dev/kmsg");
+        let mut file =
+            std::fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NONBLOCK).open("/dev/kmsg").expect("open /dev/kmsg");
         file.seek(SeekFrom::End(0)).expect("seek /dev/kmsg to its end");
         Kmsg { file }
     }

@@ -4,18 +4,18 @@
 //! environment; a test run anywhere else fails with a message saying how to
 //! run it, never silently passes.
 
+pub mod biosnoop;
 pub mod caps;
 mod clock;
+pub mod contained;
 mod env;
 pub mod exec_exit;
-mod ring;
-pub mod contained;
 mod kmsg;
 mod module;
+mod ring;
 pub mod sysfs;
 pub mod task_info;
 pub mod task_probe;
-pub mod biosnoop;
 
 pub use clock::clock_ns;
 pub use env::TestEnv;

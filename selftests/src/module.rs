@@ -1,10 +1,10 @@
+use nix::errno::Errno;
 use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags};
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
-use std::time::{Duration, Instant};
-use nix::errno::Errno;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub const MODULE_NAME: &str = "stable_kfuncs";
 

@@ -9,9 +9,9 @@ use nix::unistd::{fork, gettid, pipe, ForkResult, Pid};
 use skf_selftests::skel::comm_v2::CommV2SkelBuilder;
 use skf_selftests::skel::task_kptr::TaskKptrSkelBuilder;
 use skf_selftests::{manifest, LoadedModule, TestEnv};
-use std::mem::MaybeUninit;
 use std::fs::File;
 use std::io::{Read, Write};
+use std::mem::MaybeUninit;
 use std::time::Duration;
 
 fn v2_alive(api: u32) -> bool {

@@ -62,9 +62,8 @@ fn reports_contained_direct_io_to_null_blk_with_true_values() {
     let _module = LoadedModule::insert_cell_module();
     let needs = ["skf_rq_dev", "skf_rq_sector", "skf_rq_bytes", "skf_rq_op", "skf_task_tgid_in_ns", "skf_task_ns_inum"];
     let offered = needs.iter().all(|k| manifest().kfunc(k).unwrap().alive_at(env.api));
-    let rdev = std::fs::metadata(DEVICE)
-        .unwrap_or_else(|e| panic!("{DEVICE}: {e}: the test kernel needs CONFIG_BLK_DEV_NULL_BLK=y"))
-        .rdev();
+    let rdev =
+        std::fs::metadata(DEVICE).unwrap_or_else(|e| panic!("{DEVICE}: {e}: the test kernel needs CONFIG_BLK_DEV_NULL_BLK=y")).rdev();
     if !offered {
         let loaded = trace(rdev as u32, || {}, Duration::ZERO, |_| true);
         assert!(loaded.is_err(), "biosnoop loaded at API {}, which lacks its kfuncs", env.api);
@@ -74,10 +73,15 @@ fn reports_contained_direct_io_to_null_blk_with_true_values() {
     let writer = Cell::new(None);
     let mut events: Vec<Event> = Vec::new();
     let started = Instant::now();
-    trace(rdev as u32, || writer.set(Some(spawn_writer())), Duration::from_secs(20), |e| {
-        events.push(*e);
-        events.len() < IOS.len()
-    })
+    trace(
+        rdev as u32,
+        || writer.set(Some(spawn_writer())),
+        Duration::from_secs(20),
+        |e| {
+            events.push(*e);
+            events.len() < IOS.len()
+        },
+    )
     .expect("biosnoop loads and attaches at API 4");
     let elapsed = started.elapsed().as_nanos() as u64;
     let writer = writer.take().expect("the writer was spawned");

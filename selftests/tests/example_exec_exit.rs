@@ -30,7 +30,8 @@ fn reports_a_child_exec_and_exit_with_true_values() {
 
     let cgroup = run_once(0).helper_cgroup_id;
     for kind in [EXEC, EXIT] {
-        let e = events.iter().find(|e| e.pid == pid && e.kind == kind).unwrap_or_else(|| panic!("no event {kind} for pid {pid}: {events:?}"));
+        let e =
+            events.iter().find(|e| e.pid == pid && e.kind == kind).unwrap_or_else(|| panic!("no event {kind} for pid {pid}: {events:?}"));
         assert!(e.comm_ret > 0 && e.comm() == b"true", "comm of {e:?}");
         assert_eq!(e.cgroup_id, cgroup, "a child starts in its parent's cgroup");
         assert!((before..=after).contains(&e.start_time_ns), "start time {} not in [{before}, {after}]", e.start_time_ns);

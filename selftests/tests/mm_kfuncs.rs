@@ -47,7 +47,14 @@ fn shared_memory_we_touch_shows_as_shmem() {
     const LEN: usize = 4 << 20;
     // SAFETY: a fresh shared anonymous mapping, touched and unmapped below, never aliased.
     let map = unsafe {
-        nix::libc::mmap(std::ptr::null_mut(), LEN, nix::libc::PROT_READ | nix::libc::PROT_WRITE, nix::libc::MAP_SHARED | nix::libc::MAP_ANONYMOUS, -1, 0)
+        nix::libc::mmap(
+            std::ptr::null_mut(),
+            LEN,
+            nix::libc::PROT_READ | nix::libc::PROT_WRITE,
+            nix::libc::MAP_SHARED | nix::libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
     };
     assert_ne!(map, nix::libc::MAP_FAILED, "mmap: {}", std::io::Error::last_os_error());
     // SAFETY: `map` is LEN writable bytes.

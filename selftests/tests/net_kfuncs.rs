@@ -105,7 +105,11 @@ fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
             }
             assert!(out.events >= 5, "{listen}: {} reads seen, 5 made", out.events);
             let t = out.tuple;
-            assert_eq!(out.tuple_ret as usize, size_of::<skf_selftests::skel::sock_probe::types::skf_sock_tuple>(), "{listen}: return value");
+            assert_eq!(
+                out.tuple_ret as usize,
+                size_of::<skf_selftests::skel::sock_probe::types::skf_sock_tuple>(),
+                "{listen}: return value"
+            );
             assert_eq!(out.small_buf_ret, -nix::libc::EINVAL, "{listen}: a buffer one byte short");
             assert_eq!((i32::from(t.family), i32::from(t.protocol)), (family, nix::libc::IPPROTO_TCP), "{listen}: family, protocol");
             assert_eq!((t.local_port, t.remote_port), (local.port(), peer.port()), "{listen}: ports vs getsockname/getpeername");

@@ -11,7 +11,7 @@ use libbpf_rs::libbpf_sys as sys;
 use skf_selftests::caps::{self, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN};
 use skf_selftests::{manifest, Kmsg, LoadedModule, TestEnv};
 use std::ffi::{CStr, CString};
-use std::os::fd::{FromRawFd, OwnedFd, AsRawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 const PROG: &str = "read_other_task";
 const KFUNC: &str = "skf_task_start_time_ns";
@@ -164,7 +164,8 @@ fn cap_bpf_alone_cannot_read_tasks_from_a_syscall_program() {
         assert!(lines[0].contains(part), "'{}' lacks '{part}'", lines[0]);
     }
 
-    for (dropped, holding) in [(&[CAP_SYS_ADMIN][..], "CAP_PERFMON"), (&[CAP_PERFMON][..], "CAP_SYS_ADMIN"), (&[][..], "every capability")] {
+    for (dropped, holding) in [(&[CAP_SYS_ADMIN][..], "CAP_PERFMON"), (&[CAP_PERFMON][..], "CAP_SYS_ADMIN"), (&[][..], "every capability")]
+    {
         load_reading_task(target, &btf, dropped).unwrap_or_else(|e| panic!("a loader holding {holding} was refused: {e}"));
     }
     assert!(kmsg.matching("refusing syscall prog").is_empty(), "privileged loaders were reported as refused");

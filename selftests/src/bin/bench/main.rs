@@ -45,11 +45,7 @@ impl Options {
     }
 
     fn path(&self, name: &str) -> Result<PathBuf, String> {
-        self.values
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| PathBuf::from(v))
-            .ok_or_else(|| format!("missing --{name}"))
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| PathBuf::from(v)).ok_or_else(|| format!("missing --{name}"))
     }
 
     fn flag(&self, name: &str) -> bool {

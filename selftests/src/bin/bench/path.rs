@@ -28,15 +28,9 @@ fn output(cmd: &mut Command) -> Result<String> {
 /// Disassembles `symbol` in `elf` (a .ko, with its relocations, or vmlinux).
 pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
     let text = output(
-        Command::new("llvm-objdump")
-            .args(["-d", "-r", "-C", "--no-show-raw-insn"])
-            .arg(format!("--disassemble-symbols={symbol}"))
-            .arg(elf),
+        Command::new("llvm-objdump").args(["-d", "-r", "-C", "--no-show-raw-insn"]).arg(format!("--disassemble-symbols={symbol}")).arg(elf),
     )?;
-    let body = text
-        .split_once(&format!("<{symbol}>:"))
-        .with_context(|| format!("no function {symbol} in {}", elf.display()))?
-        .1;
+    let body = text.split_once(&format!("<{symbol}>:")).with_context(|| format!("no function {symbol} in {}", elf.display()))?.1;
     let mut insns: Vec<Insn> = Vec::new();
     for line in body.lines() {
         if line.contains(" <$") && line.trim_end().ends_with(">:") {
@@ -55,7 +49,8 @@ pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
             continue;
         }
         let mnemonic = rest.split_whitespace().next().unwrap_or_default().to_string();
-        let target = rest.rsplit_once('<').and_then(|(_, t)| t.strip_suffix('>')).map(|t| t.split(['+', '-']).next().unwrap_or(t).to_string());
+        let target =
+            rest.rsplit_once('<').and_then(|(_, t)| t.strip_suffix('>')).map(|t| t.split(['+', '-']).next().unwrap_or(t).to_string());
         insns.push(Insn { addr, mnemonic, reloc: None, target });
     }
     ensure!(!insns.is_empty(), "function {symbol} in {} has no instructions", elf.display());
@@ -137,9 +132,7 @@ pub fn jit_insns(image: &Path, arch: &str) -> Result<usize> {
         // Fixed-width instructions.
         "arm64" => Ok(len / 4),
         "x86_64" => {
-            let text = output(
-                Command::new("objdump").args(["-D", "-b", "binary", "-m", "i386:x86-64", "--no-show-raw-insn"]).arg(image),
-            )?;
+            let text = output(Command::new("objdump").args(["-D", "-b", "binary", "-m", "i386:x86-64", "--no-show-raw-insn"]).arg(image))?;
             // Instruction lines are "  addr:\tmnemonic ...".
             Ok(text
                 .lines()

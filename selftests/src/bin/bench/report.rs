@@ -66,9 +66,9 @@ struct Run {
 impl Run {
     /// ns per loop iteration, per repetition; None (and noted missing) if absent or not offered.
     fn per_iteration(&mut self, variant: &str, program: &str) -> Option<Vec<f64>> {
-        let reps = self.json["variants"][variant][program].as_array().and_then(|reps| {
-            reps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>().filter(|v| !v.is_empty())
-        });
+        let reps = self.json["variants"][variant][program]
+            .as_array()
+            .and_then(|reps| reps.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>().filter(|v| !v.is_empty()));
         if reps.is_none() {
             self.missing.push(format!("{program} in variant {variant}"));
         }
@@ -166,7 +166,8 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         let c = counterparts(&kfunc.name);
         let ns = run.spread("main", &program);
         if !short && ns.is_some_and(|ns| ns.median <= 0.0) {
-            run.missing.push(format!("a positive time per call of {} (guest clocksource {}); run again", kfunc.name, run.json["clocksource"]));
+            run.missing
+                .push(format!("a positive time per call of {} (guest clocksource {}); run again", kfunc.name, run.json["clocksource"]));
         }
         let vs_helper = run.ratio(("main", &program), ("main", c.helper));
         let vs_core = c.core.and_then(|core| run.ratio(("main", &program), ("main", core)));
@@ -227,8 +228,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
                         (c, size)
                     })
                     .collect();
-                let described: Vec<String> =
-                    shims.iter().map(|(c, n)| if *n > 0 { format!("{c} {n}") } else { c.clone() }).collect();
+                let described: Vec<String> = shims.iter().map(|(c, n)| if *n > 0 { format!("{c} {n}") } else { c.clone() }).collect();
                 push(format!("{:<30} {added:>4} {:>9} {:>9}  {}", kfunc.name, wrapper.straight_path(), body.size(), described.join(", ")));
                 path_rows.push(json!({
                     "kfunc": kfunc.name, "jit_added": added, "c_wrapper_path": wrapper.straight_path(),
@@ -263,7 +263,12 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     let v1_over_v2 = run.ratio(("api2", &v1), ("api2", &v2));
     push(String::new());
     push(format!("3. Deprecated v1 adapter vs v2 (API {} module, policy warn)", run.json["api_levels"]["api2"].as_str().unwrap_or("?")));
-    push(format!("skf_task_comm_v1 {} ns/call, skf_task_comm_v2 {} ns/call, v1/v2 {}", cell(v1_ns, 1), cell(v2_ns, 1), cell(v1_over_v2, 3)));
+    push(format!(
+        "skf_task_comm_v1 {} ns/call, skf_task_comm_v2 {} ns/call, v1/v2 {}",
+        cell(v1_ns, 1),
+        cell(v2_ns, 1),
+        cell(v1_over_v2, 3)
+    ));
 
     // 4. Call counting.
     push(String::new());
@@ -276,7 +281,8 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         let again = run.ratio(("off_again", &p), ("off", &p));
         let no_code = run.ratio(("no_code", &p), ("off", &p));
         push(format!("{:<30} {:>20} {:>20} {:>20}", kfunc.name, cell(on, 3), cell(again, 3), cell(no_code, 3)));
-        counting_rows.push(json!({"kfunc": kfunc.name, "on_over_off": js(on), "off_again_over_off": js(again), "no_code_over_off": js(no_code)}));
+        counting_rows
+            .push(json!({"kfunc": kfunc.name, "on_over_off": js(on), "off_again_over_off": js(again), "no_code_over_off": js(no_code)}));
     }
 
     // 5. Verification time.
@@ -294,7 +300,10 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
             (Some(wall), Some(usec), Some(insns)) => {
                 let wall_ms: Vec<f64> = wall.iter().map(|n| n / 1e6).collect();
                 push(format!("{program:<16} {:>28} {:>28} {:>10}", cell(Spread::of(&wall_ms), 2), cell(Spread::of(&usec), 0), insns[0]));
-                verify_rows.insert(program.into(), json!({"load_ms": js(Spread::of(&wall_ms)), "verifier_usec": js(Spread::of(&usec)), "processed_insns": insns[0]}));
+                verify_rows.insert(
+                    program.into(),
+                    json!({"load_ms": js(Spread::of(&wall_ms)), "verifier_usec": js(Spread::of(&usec)), "processed_insns": insns[0]}),
+                );
                 verify_figures.push((wall, usec));
             }
             _ => run.missing.push(format!("verification figures of {program}")),

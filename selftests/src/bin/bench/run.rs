@@ -146,8 +146,7 @@ fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(St
         .progs_mut()
         .filter(|p| config.all_programs || p.name() == EMPTY_LOOP || p.name().to_string_lossy().starts_with("kfunc_"))
         .collect();
-    let mut results: Vec<(String, Map<String, Value>)> =
-        config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
+    let mut results: Vec<(String, Map<String, Value>)> = config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
     for _ in 0..size.reps {
         for program in &programs {
             let name = program.name().to_string_lossy().into_owned();
@@ -251,7 +250,9 @@ fn verify_reps(reps: usize) -> Result<Value> {
                     .with_context(|| format!("no '{prefix}N' in the verifier log of {name}:\n{log}"))
             };
             let entry = out.entry(name).or_insert_with(|| json!({"wall_ns": [], "verification_usec": [], "processed_insns": []}));
-            for (key, value) in [("wall_ns", wall_ns), ("verification_usec", stat("verification time ")?), ("processed_insns", stat("processed ")?)] {
+            for (key, value) in
+                [("wall_ns", wall_ns), ("verification_usec", stat("verification time ")?), ("processed_insns", stat("processed ")?)]
+            {
                 entry[key].as_array_mut().expect("built as an array").push(json!(value));
             }
         }

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Borrowed views of what a kfunc is passed: a task, a blk-mq request, a
+//! socket, and the program's output buffer.
+//!
+//! Each `skf_rs_*` entry point turns its raw pointers into views once, in
+//! one `unsafe` block whose justification is the verifier's (KF_TRUSTED_ARGS:
+//! a valid, referenced object for the whole call; `buf__sz`: that many
+//! writable bytes), then calls a safe body. Other CPUs write these objects
+//! while we read them, so a view wraps `Opaque` (no Rust reference ever
+//! covers the C struct, whose fields may change under it) and its
+//! accessors read a field once, as READ_ONCE() does.
+
+use kernel::bindings::{request, sock, task_struct};
+use kernel::ffi::c_char;
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+/// Declares a view of C struct `$c`: valid for as long as it is borrowed.
+macro_rules! view {
+    ($(#[$doc:meta])* $view:ident => $c:ty) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        pub(crate) struct $view(Opaque<$c>);
+
+        impl $view {
+            /// The view of `ptr`; None if it is null.
+            ///
+            /// # Safety
+            /// `ptr` is null or points to a valid object that stays valid for `'a`.
+            pub(crate) unsafe fn from_raw<'a>(ptr: *mut $c) -> Option<&'a Self> {
+                // SAFETY: `Self` is a transparent `Opaque<$c>`, which lets C
+                // write the object while it is borrowed; the caller
+                // guarantees it is valid for `'a`.
+                unsafe { ptr.cast::<Self>().as_ref() }
+            }
+
+            /// The C pointer, by cast: `Opaque::get` is a call here, as
+            /// the kernel crate's generics are not inlined into modules.
+            #[inline(always)]
+            pub(crate) fn as_ptr(&self) -> *mut $c {
+                // `Self` is transparent over `Opaque<$c>`, which is over an
+                // `UnsafeCell` of the C struct: one address, writable by C.
+                (self as *const Self).cast_mut().cast::<$c>()
+            }
+        }
+    };
+}
+
+view!(
+    /// A task_struct, valid while borrowed (its usage count pinned by the
+    /// verifier, or it is the running task).
+    Task => task_struct
+);
+view!(
+    /// A blk-mq request, valid while borrowed.
+    Request => request
+);
+view!(
+    /// A socket, valid while borrowed.
+    Sock => sock
+);
+
+/// Reads `$view`'s C field `$field` once. Only for fields of an object the
+/// view keeps valid; say at the call site why the field itself may be read.
+macro_rules! read_once {
+    ($view:expr, $($field:tt)+) => {
+        // SAFETY: a view's object is valid while borrowed (view.rs); a
+        // volatile read never forms a reference to a field C may write.
+        unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*$view.as_ptr()).$($field)+)) }
+    };
+}
+pub(crate) use read_once;
+
+/// A BPF program's buffer that a kfunc fills: `len` writable bytes that
+/// other programs may access meanwhile (a map value), so it is only ever
+/// written through raw copies, never borrowed as a Rust slice.
+pub(crate) struct OutBuf {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl OutBuf {
+    /// The buffer at `ptr`; None if it is null or empty.
+    ///
+    /// # Safety
+    /// `ptr` is null or has `len` writable bytes for the view's lifetime (the
+    /// verifier checks a `buf`/`buf__sz` pair so).
+    pub(crate) unsafe fn from_raw(ptr: *mut c_char, len: u32) -> Option<OutBuf> {
+        (!ptr.is_null() && len > 0).then_some(OutBuf { ptr: ptr.cast(), len: len as usize })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Copies as much of `bytes` as fits with a NUL after it; returns how much.
+    pub(crate) fn write_cstr(&self, bytes: &[u8]) -> usize {
+        let n = bytes.len().min(self.len - 1);
+        // SAFETY: n < len bytes are writable (from_raw), and `bytes` is ours.
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr, n);
+            self.ptr.add(n).write(0);
+        }
+        n
+    }
+
+    /// Copies `value`'s bytes to the start; -EINVAL if they do not fit.
+    pub(crate) fn write<T>(&self, value: &T) -> Result {
+        let size = core::mem::size_of::<T>();
+        if self.len < size {
+            return Err(EINVAL);
+        }
+        // SAFETY: size <= len bytes are writable (from_raw), and a byte copy
+        // needs no alignment, which BPF memory does not promise.
+        unsafe { core::ptr::copy_nonoverlapping((value as *const T).cast::<u8>(), self.ptr, size) };
+        Ok(())
+    }
+
+    /// Zeroes it all, as helpers do on error.
+    pub(crate) fn zero(&self) {
+        // SAFETY: len bytes are writable (from_raw).
+        unsafe { core::ptr::write_bytes(self.ptr, 0, self.len) };
+    }
+}
