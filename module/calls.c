@@ -4,7 +4,6 @@
  * deprecated kfuncs. C because 6.12 has no Rust static keys, per-CPU data or
  * jiffies.
  */
-#include <linux/jiffies.h>
 #include "glue.h"
 
 DEFINE_STATIC_KEY_FALSE(skf_call_counting);
@@ -31,22 +30,16 @@ void skf_reset_call_counts(void)
 			WRITE_ONCE(per_cpu(skf_calls, cpu).n[i], 0);
 }
 
-/* Until when (jiffies) each deprecated kfunc stays quiet; 0: never warned yet. */
-static unsigned long skf_deprecated_quiet_until[SKF_NR_KFUNCS];
+unsigned long skf_deprecated_quiet_until[SKF_NR_KFUNCS];
 
 /*
- * One warning per deprecated kfunc per 10 seconds, however hot the caller.
- * Lock-free, as kfuncs may run in NMI, and __ratelimit()'s lock on every call
- * made the v1 adapter cost ~10x v2 (make bench). Losing the cmpxchg race
- * means another CPU warns.
+ * One warning per deprecated kfunc per 10 seconds, however hot the caller;
+ * skf_enter() calls this once `until` has passed. Lock-free, as kfuncs may
+ * run in NMI, and __ratelimit()'s lock on every call made the v1 adapter
+ * cost ~10x v2 (make bench). Losing the cmpxchg race means another CPU warns.
  */
-void skf_deprecated_call(u32 idx)
+void skf_deprecated_call(u32 idx, unsigned long until)
 {
-	unsigned long until = READ_ONCE(skf_deprecated_quiet_until[idx]);
-	unsigned long now = jiffies;
-
-	if (until && time_before(now, until))
-		return;
-	if (cmpxchg(&skf_deprecated_quiet_until[idx], until, now + 10 * HZ) == until)
+	if (cmpxchg(&skf_deprecated_quiet_until[idx], until, jiffies + 10 * HZ) == until)
 		skf_rs_report_deprecated_call(idx);
 }

@@ -25,6 +25,8 @@ struct bench_ctx {
 
 /* Returned when the running module lacks the kfunc a program times. */
 #define BENCH_NOT_OFFERED 1
+/* Returned when the timed call fails: the loop would time an error path. */
+#define BENCH_CALL_FAILED 2
 
 /* Every result lands here, so no call or read can be optimised away. */
 __u64 sink;
@@ -61,6 +63,24 @@ __u64 sink;
 			return BENCH_NOT_OFFERED;               \
 		return BENCH_LOOP(sink += call);                \
 	}
+
+/*
+ * As BENCH_KFUNC, for a kfunc that returns a negative errno, plus
+ * check_<kfunc>: one call, BENCH_CALL_FAILED if it fails. run.rs runs it
+ * first, so a loop that would time only an error path is refused; apart,
+ * so the timed program's JIT image is BENCH_KFUNC's.
+ */
+#define BENCH_KFUNC_ERRNO(kfunc, call)                                 \
+	BENCH_KFUNC(kfunc, call)                                        \
+	SEC("syscall") int check_##kfunc(struct bench_ctx *ctx)         \
+	{                                                               \
+		struct task_struct *task = bpf_get_current_task_btf(); \
+		char buf[16];                                           \
+                                                                        \
+		if (!bpf_ksym_exists(kfunc))                            \
+			return BENCH_NOT_OFFERED;                       \
+		return (call) < 0 ? BENCH_CALL_FAILED : 0;              \
+	}
 #include "bench_kfuncs.bpf.c"
 
 BENCH(empty_loop, sink += i)
@@ -86,13 +106,28 @@ struct cgroup___bench {
 struct css_set___bench { struct cgroup___bench *dfl_cgrp; } __core;
 struct percpu_counter___bench { __s64 count; } __core;
 struct mm_struct___bench { struct percpu_counter___bench rss_stat[4]; } __core;
+struct ns_common___bench { unsigned int inum; } __core;
+struct pid_namespace___bench { struct ns_common___bench ns; } __core;
+struct upid___bench {
+	int nr;
+	struct pid_namespace___bench *ns;
+} __core;
+struct pid___bench { struct upid___bench numbers[1]; } __core;
+struct signal_struct___bench { struct pid___bench *pids[4]; } __core;
 struct task_struct___bench {
 	struct thread_info___bench thread_info;
+	unsigned int __state;
+	int prio;
+	int static_prio;
 	__u64 start_time;
 	char comm[16];
 	struct sched_entity___bench se;
 	struct css_set___bench *cgroups;
 	struct mm_struct___bench *mm;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+	struct pid___bench *thread_pid;
+	struct signal_struct___bench *signal;
 } __core;
 #define TASK ((struct task_struct___bench *)task)
 
@@ -111,6 +146,16 @@ BENCH(core_rss, {
 	sink += BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) +
 		BPF_CORE_READ(mm, rss_stat[3].count);
 })
+
+BENCH(core_state, sink += BPF_CORE_READ(TASK, __state))
+BENCH(core_static_prio, sink += BPF_CORE_READ(TASK, static_prio))
+BENCH(core_prio, sink += BPF_CORE_READ(TASK, prio))
+BENCH(core_nvcsw, sink += BPF_CORE_READ(TASK, nvcsw))
+BENCH(core_nivcsw, sink += BPF_CORE_READ(TASK, nivcsw))
+/* numbers[0]: the initial pid namespace's, where the benchmark runs. */
+BENCH(core_pid_nr, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].nr))
+BENCH(core_tgid_nr, sink += BPF_CORE_READ(TASK, signal, pids[1] /* PIDTYPE_TGID */, numbers[0].nr))
+BENCH(core_pid_ns_inum, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].ns, ns.inum))
 
 /* Upstream kfuncs of similar shape: a lookup that acquires, and its release. */
 struct cgroup {};

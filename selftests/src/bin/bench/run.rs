@@ -17,9 +17,13 @@ const VERIFY_OBJ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench_verify
 
 /// What bench.bpf.c programs return when the module lacks their kfunc.
 const NOT_OFFERED: u32 = 1;
+/// ... and when their kfunc fails on the benchmark's arguments.
+const CALL_FAILED: u32 = 2;
 
 /// The baseline every timing is taken over.
 pub const EMPTY_LOOP: &str = "empty_loop";
+/// Programs that make one call to see that it succeeds; never timed.
+const CHECK_PREFIX: &str = "check_";
 /// The verification-time pair.
 pub const VERIFY_PROGRAMS: [&str; 2] = ["calls_stable", "calls_upstream"];
 
@@ -91,6 +95,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         sysfs::write("policy", "warn").context("setting policy warn")?;
         let api_level = sysfs::read("api_level");
         let obj = ObjectBuilder::default().open_memory(BENCH_OBJ)?.load().context("loading bench.bpf.o")?;
+        check_calls(&obj)?;
         if i == 0 {
             dump_jit(&obj, &jit_dir)?;
         }
@@ -139,12 +144,27 @@ fn calibrate(program: &ProgramMut) -> Result<Option<u32>> {
     }
 }
 
+/// Runs every check_ program once: a kfunc that fails on the benchmark's
+/// arguments is an error (time_once says which), not a fast row.
+fn check_calls(obj: &Object) -> Result<()> {
+    for check in obj.progs_mut().filter(|p| p.name().to_string_lossy().starts_with(CHECK_PREFIX)) {
+        time_once(&check, 1)?;
+    }
+    Ok(())
+}
+
 /// Per variant: program name -> ns per loop iteration, per repetition (null
 /// where the module lacks the kfunc).
 fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(String, Map<String, Value>)>> {
     let programs: Vec<ProgramMut> = obj
         .progs_mut()
-        .filter(|p| config.all_programs || p.name() == EMPTY_LOOP || p.name().to_string_lossy().starts_with("kfunc_"))
+        .filter(|p| {
+            let name = p.name().to_string_lossy();
+            if name.starts_with(CHECK_PREFIX) {
+                return false;
+            }
+            config.all_programs || name == EMPTY_LOOP || name.starts_with("kfunc_")
+        })
         .collect();
     let mut results: Vec<(String, Map<String, Value>)> = config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
     for _ in 0..size.reps {
@@ -177,6 +197,9 @@ fn time_once(program: &ProgramMut, iterations: u32) -> Result<Option<u64>> {
     match ret {
         0 => Ok(Some(u64::from_ne_bytes(ctx[8..16].try_into().expect("8 bytes")))),
         NOT_OFFERED => Ok(None),
+        CALL_FAILED => bail!(
+            "{name}: the kfunc fails on the benchmark's arguments, so its loop would time an error path; give it arguments in BENCH_ARGS (selftests/build.rs)"
+        ),
         other => bail!("{name} returned {other}"),
     }
 }
