@@ -114,7 +114,7 @@ struct CurrentProcess {
 impl CurrentProcess {
     fn get() -> CurrentProcess {
         let mut comm = CommBuf::default();
-        let (pid, comm_len) = Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&mut comm)));
+        let (pid, comm_len) = Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&mut comm))).unwrap_or((0, 0));
         CurrentProcess { pid, comm, comm_len }
     }
 }

@@ -35,12 +35,13 @@ impl Task {
     /// Runs `f` on the running task's group leader, which cannot be released
     /// while the task runs (release_task() delays a leader until its thread
     /// group is empty); the borrow ends with `f`, before the task can exit.
-    pub(crate) fn with_current_group_leader<R>(f: impl FnOnce(&Task) -> R) -> R {
+    /// -ESRCH if there is none (never seen: fork sets it).
+    pub(crate) fn with_current_group_leader<R>(f: impl FnOnce(&Task) -> R) -> Result<R> {
         // SAFETY: get_current() has no preconditions; the running task is valid while it runs.
         let leader = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*bindings::get_current()).group_leader)) };
         // SAFETY: as above.
         let leader = unsafe { Task::from_raw(leader) };
-        f(leader.expect("a task always has a group leader"))
+        leader.map(f).ok_or(ESRCH)
     }
 
     pub(crate) fn pid(&self) -> i32 {
@@ -69,7 +70,7 @@ impl Task {
     /// the leader (freed after a grace period) valid; -ESRCH once unhashed.
     fn with_group_leader<R>(&self, f: impl FnOnce(&Task) -> R) -> Result<R> {
         if self.is_current() {
-            return Ok(Task::with_current_group_leader(f));
+            return Task::with_current_group_leader(f);
         }
         let _rcu = RcuReadLock::new();
         // SAFETY: the task is valid (view); pid_alive() only reads it.
