@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-CPU call counters behind a static key, and the call-time warning for
- * deprecated kfuncs. C because 6.12 has no Rust static keys, per-CPU data or
- * jiffies.
+ * deprecated kfuncs behind one static key each. C because 6.12 has no Rust
+ * static keys, per-CPU data, irq_work or jiffies.
  */
+#include <linux/irq_work.h>
+#include <linux/workqueue.h>
 #include "glue.h"
 
 DEFINE_STATIC_KEY_FALSE(skf_call_counting);
@@ -30,16 +32,94 @@ void skf_reset_call_counts(void)
 			WRITE_ONCE(per_cpu(skf_calls, cpu).n[i], 0);
 }
 
-unsigned long skf_deprecated_quiet_until[SKF_NR_KFUNCS];
-
 /*
- * One warning per deprecated kfunc per 10 seconds, however hot the caller;
- * skf_enter() calls this once `until` has passed. Lock-free, as kfuncs may
- * run in NMI, and __ratelimit()'s lock on every call made the v1 adapter
- * cost ~10x v2 (make bench). Losing the cmpxchg race means another CPU warns.
+ * The call-time warning: at most one per deprecated kfunc per 10 seconds,
+ * however hot the caller. Each deprecated kfunc's entry is a static branch,
+ * skf_deprecated_armed[idx]: a call while it is armed warns and has it
+ * patched out; a delayed work re-arms it 10 seconds later. A quiet
+ * deprecated kfunc then costs what a stable one does, one NOP. (An inline
+ * deadline check made the v1 adapter cost 1.14x v2, __ratelimit()'s lock
+ * ~10x: make bench.) Patching sleeps, so it runs in a work item, reached
+ * through irq_work, as kfuncs may run in NMI.
  */
-void skf_deprecated_call(u32 idx, unsigned long until)
+DEFINE_STATIC_KEY_ARRAY_TRUE(skf_deprecated_armed, SKF_NR_KFUNCS);
+/* Warned and not re-armed yet: the kfunc stays quiet. */
+static DECLARE_BITMAP(skf_deprecated_quiet, SKF_NR_KFUNCS);
+/* When (jiffies) each disarmed kfunc is re-armed; under skf_deprecated_lock. */
+static unsigned long skf_deprecated_rearm_at[SKF_NR_KFUNCS];
+/* Serialises the two work items' patching. */
+static DEFINE_MUTEX(skf_deprecated_lock);
+
+static void skf_disarm_fn(struct work_struct *work);
+static void skf_rearm_fn(struct work_struct *work);
+static DECLARE_WORK(skf_disarm_work, skf_disarm_fn);
+static DECLARE_DELAYED_WORK(skf_rearm_work, skf_rearm_fn);
+
+static void skf_disarm_irq_fn(struct irq_work *work)
 {
-	if (cmpxchg(&skf_deprecated_quiet_until[idx], until, jiffies + 10 * HZ) == until)
-		skf_rs_report_deprecated_call(idx);
+	schedule_work(&skf_disarm_work);
+}
+static DEFINE_IRQ_WORK(skf_disarm_irq_work, skf_disarm_irq_fn);
+
+/* Any context, NMI included. */
+void skf_deprecated_call(u32 idx)
+{
+	if (test_and_set_bit(idx, skf_deprecated_quiet))
+		return; /* warned: its branch is being patched out */
+	skf_rs_report_deprecated_call(idx);
+	irq_work_queue(&skf_disarm_irq_work);
+}
+
+/* Runs the re-arm work when the earliest disarmed kfunc is due. */
+static void skf_schedule_rearm(void)
+{
+	unsigned long now = jiffies, delay = ULONG_MAX;
+	u32 idx;
+
+	lockdep_assert_held(&skf_deprecated_lock);
+	for_each_set_bit(idx, skf_deprecated_quiet, SKF_NR_KFUNCS)
+		if (!static_key_enabled(&skf_deprecated_armed[idx]))
+			delay = min(delay, time_after(skf_deprecated_rearm_at[idx], now) ?
+						   skf_deprecated_rearm_at[idx] - now : 0);
+	if (delay != ULONG_MAX)
+		mod_delayed_work(system_wq, &skf_rearm_work, delay);
+}
+
+static void skf_disarm_fn(struct work_struct *work)
+{
+	u32 idx;
+
+	mutex_lock(&skf_deprecated_lock);
+	for_each_set_bit(idx, skf_deprecated_quiet, SKF_NR_KFUNCS) {
+		if (!static_key_enabled(&skf_deprecated_armed[idx]))
+			continue; /* disarmed by an earlier run */
+		static_branch_disable(&skf_deprecated_armed[idx]);
+		skf_deprecated_rearm_at[idx] = jiffies + 10 * HZ;
+	}
+	skf_schedule_rearm();
+	mutex_unlock(&skf_deprecated_lock);
+}
+
+static void skf_rearm_fn(struct work_struct *work)
+{
+	u32 idx;
+
+	mutex_lock(&skf_deprecated_lock);
+	for_each_set_bit(idx, skf_deprecated_quiet, SKF_NR_KFUNCS) {
+		if (static_key_enabled(&skf_deprecated_armed[idx]) ||
+		    time_before(jiffies, skf_deprecated_rearm_at[idx]))
+			continue; /* not disarmed yet, or not due */
+		clear_bit(idx, skf_deprecated_quiet);
+		static_branch_enable(&skf_deprecated_armed[idx]);
+	}
+	skf_schedule_rearm();
+	mutex_unlock(&skf_deprecated_lock);
+}
+
+/* Module exit: no kfunc can be called any more (programs pin the module). */
+void skf_calls_exit(void)
+{
+	irq_work_sync(&skf_disarm_irq_work);
+	cancel_work_sync(&skf_disarm_work);
+	cancel_delayed_work_sync(&skf_rearm_work);
 }

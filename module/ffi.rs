@@ -15,6 +15,7 @@ extern "C" {
     pub(crate) fn skf_register_kfuncs() -> c_int;
     pub(crate) fn skf_sysfs_init() -> c_int;
     pub(crate) fn skf_sysfs_exit();
+    pub(crate) fn skf_calls_exit();
     pub(crate) fn skf_call_count(idx: u32) -> u64;
     pub(crate) fn skf_verify_report_ratelimit_init(burst: u32);
     pub(crate) fn skf_verify_report_ratelimit() -> bool;

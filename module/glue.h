@@ -11,7 +11,6 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
-#include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
@@ -46,30 +45,20 @@ struct skf_call_counts {
 	u64 n[SKF_NR_KFUNCS];
 };
 DECLARE_PER_CPU(struct skf_call_counts, skf_calls);
-/* Until when (jiffies) each deprecated kfunc stays quiet; 0: never warned yet. */
-extern unsigned long skf_deprecated_quiet_until[SKF_NR_KFUNCS];
-void skf_deprecated_call(u32 idx, unsigned long until);
+extern struct static_key_true skf_deprecated_armed[SKF_NR_KFUNCS];
+void skf_deprecated_call(u32 idx);
 
 /*
- * Entry of every kfunc. Call counting is a patched-out jump unless switched
- * on; `deprecated` is a compile-time constant, so kfuncs that are not
- * deprecated at SKF_API carry no warning code at all.
+ * Entry of every kfunc: its call counter, a patched-out jump unless
+ * counting is switched on. A deprecated kfunc's wrapper then has a second
+ * patchable jump, to its call-time warning (skf_deprecated_armed, calls.c).
  */
-static __always_inline void skf_enter(u32 idx, bool deprecated)
+static __always_inline void skf_count_call(u32 idx)
 {
 #ifndef SKF_NO_CALL_COUNTING /* the benchmark's baseline build (Kbuild) */
 	if (static_branch_unlikely(&skf_call_counting))
 		this_cpu_inc(skf_calls.n[idx]);
 #endif
-	if (deprecated) {
-		/* The quiet case inline (two loads, a compare): the out-of-line
-		 * call alone made a deprecated adapter cost 1.3x its replacement
-		 * (make bench). */
-		unsigned long until = READ_ONCE(skf_deprecated_quiet_until[idx]);
-
-		if (unlikely(!until || !time_before(jiffies, until)))
-			skf_deprecated_call(idx, until);
-	}
 }
 
 /* Implemented in Rust, in the crate under module/. */
@@ -87,6 +76,7 @@ void skf_rs_reset_program_counts(void);
 int skf_register_kfuncs(void);
 int skf_sysfs_init(void);
 void skf_sysfs_exit(void);
+void skf_calls_exit(void);
 u64 skf_call_count(u32 idx);
 void skf_reset_call_counts(void);
 void skf_verify_report_ratelimit_init(u32 burst);

@@ -52,5 +52,7 @@ impl Drop for StableKfuncs {
     fn drop(&mut self) {
         // SAFETY: init succeeded, so sysfs was created; the kfunc sets go with the module's BTF.
         unsafe { ffi::skf_sysfs_exit() };
+        // SAFETY: at exit no program can call a kfunc any more (each pins the module).
+        unsafe { ffi::skf_calls_exit() };
     }
 }

@@ -15,6 +15,14 @@
 __bpf_kfunc_start_defs();
 
 #if SKF_API >= 1 && SKF_API < 3
+#if SKF_API >= 2
+/* The call-time warning, out of line: the quiet path below keeps its tail call. */
+static noinline int skf_task_comm_v1_warn(struct task_struct *task, char *buf, u32 buf__sz)
+{
+	skf_deprecated_call(SKF_KFUNC_skf_task_comm_v1);
+	return skf_rs_task_comm_v1(task, buf, buf__sz);
+}
+#endif
 /* Copies task's comm into buf, NUL-terminated; returns the length copied, or -EINVAL. */
 __bpf_kfunc SKF_TAG("since=1")
 #if SKF_API >= 2
@@ -26,7 +34,11 @@ SKF_TAG("class=KF_STABLE")
 #endif
 int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz)
 {
-	skf_enter(SKF_KFUNC_skf_task_comm_v1, SKF_API >= 2);
+	skf_count_call(SKF_KFUNC_skf_task_comm_v1);
+#if SKF_API >= 2
+	if (static_branch_unlikely(&skf_deprecated_armed[SKF_KFUNC_skf_task_comm_v1]))
+		return skf_task_comm_v1_warn(task, buf, buf__sz);
+#endif
 	return skf_rs_task_comm_v1(task, buf, buf__sz);
 }
 #endif
@@ -37,7 +49,7 @@ __bpf_kfunc SKF_TAG("since=2")
 SKF_TAG("class=KF_STABLE")
 int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)
 {
-	skf_enter(SKF_KFUNC_skf_task_comm_v2, false);
+	skf_count_call(SKF_KFUNC_skf_task_comm_v2);
 	return skf_rs_task_comm_v2(task, buf, buf__sz, flags);
 }
 #endif
@@ -48,7 +60,7 @@ __bpf_kfunc SKF_TAG("since=1")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_start_time_ns(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_start_time_ns, false);
+	skf_count_call(SKF_KFUNC_skf_task_start_time_ns);
 	return skf_rs_task_start_time_ns(task);
 }
 #endif
@@ -59,7 +71,7 @@ __bpf_kfunc SKF_TAG("since=1")
 SKF_TAG("class=KF_STABLE")
 u32 skf_task_cpu(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_cpu, false);
+	skf_count_call(SKF_KFUNC_skf_task_cpu);
 	return skf_rs_task_cpu(task);
 }
 #endif
@@ -70,7 +82,7 @@ __bpf_kfunc SKF_TAG("since=1")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_cpu_time_ns(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_cpu_time_ns, false);
+	skf_count_call(SKF_KFUNC_skf_task_cpu_time_ns);
 	return skf_rs_task_cpu_time_ns(task);
 }
 #endif
@@ -81,7 +93,7 @@ __bpf_kfunc SKF_TAG("since=1")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_cgroup_id(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_cgroup_id, false);
+	skf_count_call(SKF_KFUNC_skf_task_cgroup_id);
 	return skf_rs_task_cgroup_id(task);
 }
 #endif
@@ -92,12 +104,20 @@ __bpf_kfunc SKF_TAG("since=2")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level)
 {
-	skf_enter(SKF_KFUNC_skf_task_cgroup_ancestor_id, false);
+	skf_count_call(SKF_KFUNC_skf_task_cgroup_ancestor_id);
 	return skf_rs_task_cgroup_ancestor_id(task, level);
 }
 #endif
 
 #if SKF_API >= 1 && SKF_API < 5
+#if SKF_API >= 4
+/* The call-time warning, out of line: the quiet path below keeps its tail call. */
+static noinline s64 skf_task_rss_bytes_warn(struct task_struct *task)
+{
+	skf_deprecated_call(SKF_KFUNC_skf_task_rss_bytes);
+	return skf_rs_task_rss_bytes(task);
+}
+#endif
 /* Resident set size of task in bytes; -ESRCH without an mm, -EBUSY for another task from interrupt context or while its task_lock is held. */
 __bpf_kfunc SKF_TAG("since=1")
 #if SKF_API >= 4
@@ -109,7 +129,11 @@ SKF_TAG("class=KF_STABLE")
 #endif
 s64 skf_task_rss_bytes(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_rss_bytes, SKF_API >= 4);
+	skf_count_call(SKF_KFUNC_skf_task_rss_bytes);
+#if SKF_API >= 4
+	if (static_branch_unlikely(&skf_deprecated_armed[SKF_KFUNC_skf_task_rss_bytes]))
+		return skf_task_rss_bytes_warn(task);
+#endif
 	return skf_rs_task_rss_bytes(task);
 }
 #endif
@@ -120,7 +144,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags)
 {
-	skf_enter(SKF_KFUNC_skf_task_rss_kind_bytes, false);
+	skf_count_call(SKF_KFUNC_skf_task_rss_kind_bytes);
 	return skf_rs_task_rss_kind_bytes(task, flags);
 }
 #endif
@@ -131,7 +155,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u32 skf_task_state(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_state, false);
+	skf_count_call(SKF_KFUNC_skf_task_state);
 	return skf_rs_task_state(task);
 }
 #endif
@@ -142,7 +166,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_task_nice(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_nice, false);
+	skf_count_call(SKF_KFUNC_skf_task_nice);
 	return skf_rs_task_nice(task);
 }
 #endif
@@ -153,7 +177,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_task_prio(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_prio, false);
+	skf_count_call(SKF_KFUNC_skf_task_prio);
 	return skf_rs_task_prio(task);
 }
 #endif
@@ -164,7 +188,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_nvcsw(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_nvcsw, false);
+	skf_count_call(SKF_KFUNC_skf_task_nvcsw);
 	return skf_rs_task_nvcsw(task);
 }
 #endif
@@ -175,7 +199,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u64 skf_task_nivcsw(struct task_struct *task)
 {
-	skf_enter(SKF_KFUNC_skf_task_nivcsw, false);
+	skf_count_call(SKF_KFUNC_skf_task_nivcsw);
 	return skf_rs_task_nivcsw(task);
 }
 #endif
@@ -186,7 +210,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum)
 {
-	skf_enter(SKF_KFUNC_skf_task_pid_in_ns, false);
+	skf_count_call(SKF_KFUNC_skf_task_pid_in_ns);
 	return skf_rs_task_pid_in_ns(task, pidns_inum);
 }
 #endif
@@ -197,7 +221,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum)
 {
-	skf_enter(SKF_KFUNC_skf_task_tgid_in_ns, false);
+	skf_count_call(SKF_KFUNC_skf_task_tgid_in_ns);
 	return skf_rs_task_tgid_in_ns(task, pidns_inum);
 }
 #endif
@@ -208,7 +232,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_task_ns_inum(struct task_struct *task, u32 kind)
 {
-	skf_enter(SKF_KFUNC_skf_task_ns_inum, false);
+	skf_count_call(SKF_KFUNC_skf_task_ns_inum);
 	return skf_rs_task_ns_inum(task, kind);
 }
 #endif
@@ -219,7 +243,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u32 skf_rq_dev(struct request *rq)
 {
-	skf_enter(SKF_KFUNC_skf_rq_dev, false);
+	skf_count_call(SKF_KFUNC_skf_rq_dev);
 	return skf_rs_rq_dev(rq);
 }
 #endif
@@ -230,7 +254,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u64 skf_rq_sector(struct request *rq)
 {
-	skf_enter(SKF_KFUNC_skf_rq_sector, false);
+	skf_count_call(SKF_KFUNC_skf_rq_sector);
 	return skf_rs_rq_sector(rq);
 }
 #endif
@@ -241,7 +265,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u32 skf_rq_bytes(struct request *rq)
 {
-	skf_enter(SKF_KFUNC_skf_rq_bytes, false);
+	skf_count_call(SKF_KFUNC_skf_rq_bytes);
 	return skf_rs_rq_bytes(rq);
 }
 #endif
@@ -252,7 +276,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u32 skf_rq_op(struct request *rq)
 {
-	skf_enter(SKF_KFUNC_skf_rq_op, false);
+	skf_count_call(SKF_KFUNC_skf_rq_op);
 	return skf_rs_rq_op(rq);
 }
 #endif
@@ -263,7 +287,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
 {
-	skf_enter(SKF_KFUNC_skf_sk_tuple, false);
+	skf_count_call(SKF_KFUNC_skf_sk_tuple);
 	return skf_rs_sk_tuple(sk, buf, buf__sz);
 }
 #endif
@@ -274,7 +298,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 u64 skf_sk_netns_cookie(struct sock *sk)
 {
-	skf_enter(SKF_KFUNC_skf_sk_netns_cookie, false);
+	skf_count_call(SKF_KFUNC_skf_sk_netns_cookie);
 	return skf_rs_sk_netns_cookie(sk);
 }
 #endif
@@ -285,7 +309,7 @@ __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_tcp_srtt_us(struct sock *sk)
 {
-	skf_enter(SKF_KFUNC_skf_tcp_srtt_us, false);
+	skf_count_call(SKF_KFUNC_skf_tcp_srtt_us);
 	return skf_rs_tcp_srtt_us(sk);
 }
 #endif

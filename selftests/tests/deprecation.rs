@@ -110,6 +110,24 @@ fn each_policy_does_what_this_api_level_requires() {
     }
 }
 
+/// The call-time warning fires once, stays quiet while its static branch is
+/// patched out (module/calls.c: 10 s), then a delayed work re-arms it and
+/// the next call warns again.
+#[test]
+fn call_time_warning_comes_back_after_its_quiet_period() {
+    let env = TestEnv::get();
+    let k = v1();
+    if !(k.alive_at(env.api) && k.stability_at(env.api) == Stability::Deprecated) {
+        return; // nothing warns at this level: each_policy_does_what_this_api_level_requires checks that
+    }
+    let _module = LoadedModule::insert_cell_module();
+    let first = load_twice_under("warn");
+    assert_eq!(first.call_lines.len(), 1, "two loads' calls within the quiet period: {:?}", first.call_lines);
+    std::thread::sleep(std::time::Duration::from_secs(12));
+    let again = load_twice_under("warn");
+    assert_eq!(again.call_lines.len(), 1, "12 s later the warning must be re-armed, and fire once: {:?}", again.call_lines);
+}
+
 #[test]
 fn policy_knob_is_root_only_and_rejects_unknown_values() {
     let _module = LoadedModule::insert_cell_module();

@@ -2,7 +2,7 @@
 
 use super::{alive_condition, c_struct, HEADER_NOTE};
 use crate::manifest::{guarded_field, Manifest, PROG_TYPES};
-use crate::proto::CType;
+use crate::proto::{CType, Prototype};
 use std::fmt::Write;
 
 pub fn header(m: &Manifest) -> String {
@@ -51,7 +51,24 @@ pub fn btf_glue(m: &Manifest) -> String {
     s.push_str("__bpf_kfunc_start_defs();\n");
     for k in &m.kfuncs {
         let proto = k.proto();
-        let _ = writeln!(s, "\n#if {}\n/* {} */\n__bpf_kfunc SKF_TAG(\"since={}\")", alive_condition(k.since, k.removed), k.doc, k.since);
+        let args = proto.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        // `return f(...);` as a statement; a void kfunc calls, then returns.
+        let tail_call = |callee: &str| match proto.ret {
+            CType::Void => format!("{{ {callee}({args}); return; }}"),
+            _ => format!("return {callee}({args});"),
+        };
+        let warn = format!("{}_warn", k.name);
+        let _ = writeln!(s, "\n#if {}", alive_condition(k.since, k.removed));
+        if let Some(d) = k.deprecated {
+            let warn_proto = Prototype { name: warn.clone(), ..proto.clone() };
+            let _ = writeln!(
+                s,
+                "#if SKF_API >= {d}\n/* The call-time warning, out of line: the quiet path below keeps its tail call. */\nstatic noinline {warn_proto}\n{{\n\tskf_deprecated_call(SKF_KFUNC_{});\n\t{}\n}}\n#endif",
+                k.name,
+                tail_call(&k.rust_impl_name())
+            );
+        }
+        let _ = writeln!(s, "/* {} */\n__bpf_kfunc SKF_TAG(\"since={}\")", k.doc, k.since);
         match (k.deprecated, &k.replacement) {
             (Some(d), Some(r)) => {
                 let _ = writeln!(s, "#if SKF_API >= {d}\nSKF_TAG(\"class=KF_DEPRECATED\") SKF_TAG(\"deprecated={d}\")");
@@ -62,16 +79,16 @@ pub fn btf_glue(m: &Manifest) -> String {
             }
             _ => s.push_str("SKF_TAG(\"class=KF_STABLE\")\n"),
         }
-        let deprecated_now = k.deprecated.map_or("false".to_string(), |d| format!("SKF_API >= {d}"));
-        let args: Vec<&str> = proto.params.iter().map(|p| p.name.as_str()).collect();
-        let ret = if proto.ret == CType::Void { "" } else { "return " };
-        let _ = writeln!(
-            s,
-            "{proto}\n{{\n\tskf_enter(SKF_KFUNC_{}, {deprecated_now});\n\t{ret}{}({});\n}}\n#endif",
-            k.name,
-            k.rust_impl_name(),
-            args.join(", ")
-        );
+        let _ = writeln!(s, "{proto}\n{{\n\tskf_count_call(SKF_KFUNC_{});", k.name);
+        if let Some(d) = k.deprecated {
+            let _ = writeln!(
+                s,
+                "#if SKF_API >= {d}\n\tif (static_branch_unlikely(&skf_deprecated_armed[SKF_KFUNC_{}]))\n\t\t{}\n#endif",
+                k.name,
+                tail_call(&warn)
+            );
+        }
+        let _ = writeln!(s, "\t{}\n}}\n#endif", tail_call(&k.rust_impl_name()));
     }
     s.push_str("\n__bpf_kfunc_end_defs();\n");
 
