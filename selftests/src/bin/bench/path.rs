@@ -25,10 +25,37 @@ fn output(cmd: &mut Command) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `symbol`'s section, address and size in bytes, from the symbol table.
+fn symbol_range(elf: &Path, symbol: &str) -> Result<(String, u64, u64)> {
+    let table = output(Command::new("llvm-objdump").arg("-t").arg(elf))?;
+    // "ADDR FLAGS SECTION\tSIZE NAME"; the first function of that name.
+    table
+        .lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once('\t')?;
+            let (size, name) = right.split_once(' ')?;
+            let mut fields = left.split_whitespace();
+            let addr = fields.next()?;
+            let section = fields.next_back()?;
+            (name == symbol && left.contains(" F "))
+                .then(|| Some((section.to_string(), u64::from_str_radix(addr, 16).ok()?, u64::from_str_radix(size, 16).ok()?)))?
+        })
+        .next()
+        .with_context(|| format!("no function {symbol} in the symbol table of {}", elf.display()))
+}
+
 /// Disassembles `symbol` in `elf` (a .ko, with its relocations, or vmlinux).
+/// By address range, not --disassemble-symbols, which stops at the first
+/// arm64 mapping symbol ($x, $d) inside the function.
 pub fn function(elf: &Path, symbol: &str) -> Result<Function> {
+    let (section, start, size) = symbol_range(elf, symbol)?;
     let text = output(
-        Command::new("llvm-objdump").args(["-d", "-r", "-C", "--no-show-raw-insn"]).arg(format!("--disassemble-symbols={symbol}")).arg(elf),
+        Command::new("llvm-objdump")
+            .args(["-d", "-r", "-C", "--no-show-raw-insn"])
+            .arg(format!("--section={section}"))
+            .arg(format!("--start-address={start:#x}"))
+            .arg(format!("--stop-address={:#x}", start + size))
+            .arg(elf),
     )?;
     let body = text.split_once(&format!("<{symbol}>:")).with_context(|| format!("no function {symbol} in {}", elf.display()))?.1;
     let mut insns: Vec<Insn> = Vec::new();
@@ -65,10 +92,11 @@ fn strip_addend(name: &str) -> &str {
     }
 }
 
-/// A branch to the function itself is internal, not a callee.
+/// A branch to the function itself is internal, not a callee; so is one
+/// that objdump names by an arm64 mapping symbol ($x, $d) inside it.
 fn fix_targets(mut insns: Vec<Insn>, symbol: &str) -> Vec<Insn> {
     for insn in &mut insns {
-        if insn.target.as_deref() == Some(symbol) {
+        if insn.target.as_deref().is_some_and(|t| t == symbol || t.starts_with('$')) {
             insn.target = None;
         }
     }

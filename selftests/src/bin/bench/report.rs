@@ -110,6 +110,28 @@ fn js(s: Option<Spread>) -> Value {
     s.map_or(Value::Null, |s| s.json())
 }
 
+/// A demangled Rust name without its generic arguments and trait
+/// qualifications, for the table ("<T as Iterator>::fold::<...>" is "fold");
+/// the JSON keeps the whole name.
+fn without_generics(name: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in name.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let short = out.trim_matches(':');
+    if short.is_empty() {
+        name.to_string()
+    } else {
+        short.to_string()
+    }
+}
+
 fn program_of(kfunc: &str) -> String {
     format!("kfunc_{kfunc}")
 }
@@ -240,7 +262,8 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
                         (c, size)
                     })
                     .collect();
-                let described: Vec<String> = shims.iter().map(|(c, n)| if *n > 0 { format!("{c} {n}") } else { c.clone() }).collect();
+                let described: Vec<String> =
+                    shims.iter().map(|(c, n)| if *n > 0 { format!("{c} {n}") } else { without_generics(c) }).collect();
                 push(format!("{:<30} {added:>4} {:>9} {:>9}  {}", kfunc.name, wrapper.straight_path(), body.size(), described.join(", ")));
                 path_rows.push(json!({
                     "kfunc": kfunc.name, "jit_added": added, "c_wrapper_path": wrapper.straight_path(),
