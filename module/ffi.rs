@@ -6,6 +6,7 @@ use crate::kfunc_table::SkfSockTuple;
 use crate::kfunc_table::{KFUNCS, LAYOUT_FIELDS};
 use core::ffi::c_int;
 use kernel::bindings::{cgroup, gendisk, mm_struct, mnt_namespace, net, pid_namespace, request, sock, task_struct};
+use kernel::ffi::c_char;
 
 // Only pointers cross this boundary. The lint also flags pointers to structs
 // that contain an empty C struct (sched_statistics without SCHEDSTATS),
@@ -27,6 +28,7 @@ extern "C" {
     /// C's sizeof_field for each `LAYOUT_FIELDS` entry.
     pub(crate) static skf_c_layout_sizes: [usize; LAYOUT_FIELDS.len()];
 
+    pub(crate) fn skf_c_task_comm(task: *const task_struct, buf: *mut c_char, size: u32) -> u32;
     pub(crate) fn skf_c_task_cpu(task: *const task_struct) -> u32;
     pub(crate) fn skf_c_rcu_read_lock();
     pub(crate) fn skf_c_rcu_read_unlock();

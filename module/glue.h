@@ -85,6 +85,7 @@ bool skf_verify_report_ratelimit(void);
 /* shims.c: kernel inlines and macros, callable from Rust. */
 struct cgroup;
 struct mm_struct;
+u32 skf_c_task_comm(const struct task_struct *task, char *buf, u32 size);
 u32 skf_c_task_cpu(const struct task_struct *task);
 void skf_c_rcu_read_lock(void);
 void skf_c_rcu_read_unlock(void);

@@ -18,6 +18,18 @@
 #include <net/tcp.h>
 #include "glue.h"
 
+/*
+ * task->comm into buf, NUL-padded, as bpf_get_current_comm() copies it:
+ * strscpy_pad() reads words, takes no lock, and terminates whatever a
+ * concurrent rename leaves. Returns the length copied (truncated: size - 1).
+ */
+u32 skf_c_task_comm(const struct task_struct *task, char *buf, u32 size)
+{
+	ssize_t n = strscpy_pad(buf, task->comm, size);
+
+	return n < 0 ? size - 1 : n;
+}
+
 /* task_cpu() reads thread_info.cpu or task_struct.cpu, by config. */
 u32 skf_c_task_cpu(const struct task_struct *task)
 {

@@ -11,7 +11,7 @@
 
 use crate::dedup::{self, RecentSightings, Sighting, Verdict};
 use crate::ffi;
-use crate::kfuncs::{CommBuf, Task};
+use crate::kfuncs::{CommBuf, OutBuf, Task};
 use crate::policy::Policy;
 use crate::registry::{self, KfuncInfo, Stability};
 use crate::usage;
@@ -114,7 +114,8 @@ struct CurrentProcess {
 impl CurrentProcess {
     fn get() -> CurrentProcess {
         let mut comm = CommBuf::default();
-        let (pid, comm_len) = Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&mut comm))).unwrap_or((0, 0));
+        let (pid, comm_len) =
+            Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&OutBuf::of(&mut comm)))).unwrap_or((0, 0));
         CurrentProcess { pid, comm, comm_len }
     }
 }

@@ -28,4 +28,4 @@ pub(crate) use net::*;
 pub(crate) use ns::*;
 pub(crate) use sched::*;
 pub(crate) use task::*;
-pub(crate) use view::Task;
+pub(crate) use view::{OutBuf, Task};

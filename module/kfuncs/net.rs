@@ -37,7 +37,7 @@ impl Sock {
 }
 
 /// skf_sk_tuple's body: the tuple's size, or the errno.
-fn sk_tuple(sk: &Sock, buf: &OutBuf) -> Result<usize> {
+fn sk_tuple(sk: &Sock, buf: &OutBuf<'_>) -> Result<usize> {
     // A short buffer is refused before the socket is read.
     if buf.len() < size_of::<SkfSockTuple>() {
         return Err(EINVAL);

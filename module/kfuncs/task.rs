@@ -11,6 +11,7 @@ use kernel::bindings::{self, task_struct};
 use kernel::ffi::c_char;
 use kernel::prelude::*;
 
+/// A task's name as the kernel holds it (TASK_COMM_LEN).
 pub(crate) type CommBuf = [u8; bindings::TASK_COMM_LEN as usize];
 
 impl Task {
@@ -19,17 +20,12 @@ impl Task {
         self.as_ptr() == unsafe { bindings::get_current() }
     }
 
-    /// Its comm, NUL-terminated in `out`; returns its length.
-    ///
-    /// Like bpf_get_current_comm(), it takes no lock: a concurrent rename may
-    /// tear the name, but the copy never leaves the array and is terminated.
-    pub(crate) fn comm(&self, out: &mut CommBuf) -> usize {
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = read_once!(self, comm[i]) as u8;
-        }
-        let len = out.iter().position(|&b| b == 0).unwrap_or(out.len() - 1);
-        out[len] = 0;
-        len
+    /// Its comm into `buf`, NUL-padded, as bpf_get_current_comm() copies it
+    /// (no lock: a concurrent rename may tear the name, but the copy stays
+    /// in the array and is terminated); returns the length copied.
+    pub(crate) fn comm(&self, buf: &OutBuf<'_>) -> usize {
+        // SAFETY: the task is valid (view), and `buf` has len() writable bytes.
+        unsafe { ffi::skf_c_task_comm(self.as_ptr(), buf.as_ptr(), buf.len() as u32) as usize }
     }
 
     /// Runs `f` on the running task's group leader, which cannot be released
@@ -84,11 +80,11 @@ impl Task {
         Ok(f(leader))
     }
 
-    /// The name to copy: its own, or with SKF_COMM_GROUP_LEADER its process's.
-    fn comm_for(&self, flags: u64, out: &mut CommBuf) -> Result<usize> {
+    /// Copies the name: its own, or with SKF_COMM_GROUP_LEADER its process's.
+    fn comm_for(&self, flags: u64, buf: &OutBuf<'_>) -> Result<usize> {
         match flags {
-            0 => Ok(self.comm(out)),
-            SKF_COMM_GROUP_LEADER => self.with_group_leader(|leader| leader.comm(out)),
+            0 => Ok(self.comm(buf)),
+            SKF_COMM_GROUP_LEADER => self.with_group_leader(|leader| leader.comm(buf)),
             _ => Err(EINVAL),
         }
     }
@@ -96,15 +92,8 @@ impl Task {
 
 /// skf_task_comm_v2's body: the name, or the errno with `buf` zeroed, as
 /// bpf_get_current_comm() leaves it.
-fn task_comm(task: &Task, buf: &OutBuf, flags: u64) -> Result<usize> {
-    let mut comm = CommBuf::default();
-    match task.comm_for(flags, &mut comm) {
-        Ok(len) => Ok(buf.write_cstr(&comm[..len])),
-        Err(e) => {
-            buf.zero();
-            Err(e)
-        }
-    }
+fn task_comm(task: &Task, buf: &OutBuf<'_>, flags: u64) -> Result<usize> {
+    task.comm_for(flags, buf).inspect_err(|_| buf.zero())
 }
 
 /// # Safety

@@ -11,6 +11,7 @@
 //! covers the C struct, whose fields may change under it) and its
 //! accessors read a field once, as READ_ONCE() does.
 
+use core::marker::PhantomData;
 use kernel::bindings::{request, sock, task_struct};
 use kernel::ffi::c_char;
 use kernel::prelude::*;
@@ -72,37 +73,37 @@ macro_rules! read_once {
 }
 pub(crate) use read_once;
 
-/// A BPF program's buffer that a kfunc fills: `len` writable bytes that
+/// A buffer a kfunc fills: a BPF program's, of `len` writable bytes that
 /// other programs may access meanwhile (a map value), so it is only ever
 /// written through raw copies, never borrowed as a Rust slice.
-pub(crate) struct OutBuf {
-    ptr: *mut u8,
+pub(crate) struct OutBuf<'a> {
+    ptr: *mut c_char,
     len: usize,
+    _buf: PhantomData<&'a mut [u8]>,
 }
 
-impl OutBuf {
+impl<'a> OutBuf<'a> {
     /// The buffer at `ptr`; None if it is null or empty.
     ///
     /// # Safety
-    /// `ptr` is null or has `len` writable bytes for the view's lifetime (the
-    /// verifier checks a `buf`/`buf__sz` pair so).
-    pub(crate) unsafe fn from_raw(ptr: *mut c_char, len: u32) -> Option<OutBuf> {
-        (!ptr.is_null() && len > 0).then_some(OutBuf { ptr: ptr.cast(), len: len as usize })
+    /// `ptr` is null or has `len` writable bytes for `'a` (the verifier
+    /// checks a `buf`/`buf__sz` pair so).
+    pub(crate) unsafe fn from_raw(ptr: *mut c_char, len: u32) -> Option<OutBuf<'a>> {
+        (!ptr.is_null() && len > 0).then_some(OutBuf { ptr, len: len as usize, _buf: PhantomData })
+    }
+
+    /// One of our own arrays.
+    pub(crate) fn of<const N: usize>(array: &'a mut [u8; N]) -> OutBuf<'a> {
+        OutBuf { ptr: array.as_mut_ptr().cast(), len: N, _buf: PhantomData }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// Copies as much of `bytes` as fits with a NUL after it; returns how much.
-    pub(crate) fn write_cstr(&self, bytes: &[u8]) -> usize {
-        let n = bytes.len().min(self.len - 1);
-        // SAFETY: n < len bytes are writable (from_raw), and `bytes` is ours.
-        unsafe {
-            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr, n);
-            self.ptr.add(n).write(0);
-        }
-        n
+    /// For a C shim that writes at most `len()` bytes.
+    pub(crate) fn as_ptr(&self) -> *mut c_char {
+        self.ptr
     }
 
     /// Copies `value`'s bytes to the start; -EINVAL if they do not fit.
@@ -111,15 +112,15 @@ impl OutBuf {
         if self.len < size {
             return Err(EINVAL);
         }
-        // SAFETY: size <= len bytes are writable (from_raw), and a byte copy
-        // needs no alignment, which BPF memory does not promise.
-        unsafe { core::ptr::copy_nonoverlapping((value as *const T).cast::<u8>(), self.ptr, size) };
+        // SAFETY: size <= len bytes are writable (from_raw, of), and a byte
+        // copy needs no alignment, which BPF memory does not promise.
+        unsafe { core::ptr::copy_nonoverlapping((value as *const T).cast::<u8>(), self.ptr.cast::<u8>(), size) };
         Ok(())
     }
 
     /// Zeroes it all, as helpers do on error.
     pub(crate) fn zero(&self) {
-        // SAFETY: len bytes are writable (from_raw).
+        // SAFETY: len bytes are writable (from_raw, of).
         unsafe { core::ptr::write_bytes(self.ptr, 0, self.len) };
     }
 }
