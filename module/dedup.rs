@@ -7,10 +7,16 @@
 
 use kernel::prelude::*;
 
-/// One program load: its `bpf_prog_aux` (stable while the verifier
-/// reallocates `bpf_prog`) and load time (so a reused aux is a new load).
+/// One program load: its `bpf_prog_aux`, its `bpf_prog` and its load time.
+/// Under a jiffies clocksource the load time has 4 ms steps, and the slab
+/// hands a freed aux to the next load at once, so aux and load time alone
+/// made back-to-back loads one (a refusal without its line, seen in
+/// concurrent_loads). The prog is vmalloc'd, whose addresses are reused
+/// only after a lazy purge, and the verifier reallocates it only after its
+/// last filter call (in do_check; the fixups come later).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sighting {
+    pub(crate) prog: usize,
     pub(crate) aux: usize,
     pub(crate) load_time: u64,
     pub(crate) kfunc: u32,

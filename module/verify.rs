@@ -64,6 +64,7 @@ fn with_sightings<R>(f: impl FnOnce(&mut RecentSightings) -> R) -> Option<R> {
 
 /// The verifier's view of the program being loaded.
 struct ProgLoad {
+    prog: usize,
     aux: usize,
     load_time: u64,
     name: [u8; bindings::BPF_OBJ_NAME_LEN as usize],
@@ -79,7 +80,7 @@ impl ProgLoad {
         // SAFETY: `aux` is live; bpf_prog_load() sets the name and load_time
         // before it calls bpf_check().
         let (load_time, name) = unsafe { ((*aux).load_time, (*aux).name) };
-        ProgLoad { aux: aux as usize, load_time, name: name.map(|c| c as u8) }
+        ProgLoad { prog: prog as usize, aux: aux as usize, load_time, name: name.map(|c| c as u8) }
     }
 
     fn name(&self) -> &BStr {
@@ -191,7 +192,7 @@ unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: 
     let Some(kfunc) = registry::get(idx) else {
         return 0;
     };
-    let sighting = Sighting { aux: load.aux, load_time: load.load_time, kfunc: idx };
+    let sighting = Sighting { prog: load.prog, aux: load.aux, load_time: load.load_time, kfunc: idx };
     let verdict = match with_sightings(|s| s.verdict(sighting)) {
         Some(Some(verdict)) => verdict,
         _ => {
