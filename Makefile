@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make                 build module/stable_kfuncs.ko against the cached test kernel
-#   make KDIR=/path LLVM=1   ... against any Rust-enabled 6.12 tree (with vmlinux, for BTF)
+#   make                 build module/stable_kfuncs.ko against the cached 6.12 test kernel
+#   make SERIES=7.2      ... against the cached 7.2 test kernel
+#   make KDIR=/path      ... against any Rust-enabled 6.12 or 7.2 tree (with vmlinux, for BTF)
 #   make SKF_API=N       ... as it shipped at API level N
 #   make ARCH=arm64      ... against the cached arm64 test kernel
-#   make FLAVOUR=pahole131-kasan   ... against the x86_64 kernel built with pahole 1.31 and KASAN
+#   make FLAVOUR=pahole131-kasan   ... against the x86_64 6.12 kernel built with pahole 1.31 and KASAN
 #   make modules_install [INSTALL_MOD_PATH=DIR]
 #   make deps            install everything this project needs (idempotent)
-#   make kernel [ARCH=] [FLAVOUR=]   build (or reuse) the cached test kernel
+#   make kernel [ARCH=] [SERIES=] [FLAVOUR=]   build (or reuse) the cached test kernel
 #   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
 #   make bench [ARCH=]   the benchmark in the test VM: tables, build/bench/ARCH.json
@@ -19,9 +20,9 @@
 # never does.
 
 ARCH ?= x86_64
+SERIES ?= 6.12
 FLAVOUR ?=
-MACHINE := $(ARCH)$(if $(FLAVOUR),-$(FLAVOUR))
-LLVM ?= 1
+MACHINE := $(ARCH)-$(SERIES)$(if $(FLAVOUR),-$(FLAVOUR))
 SKF_API ?= $(shell sed -n "s/^api_level = //p" module/kfuncs.toml)
 export SKF_API
 
@@ -32,12 +33,17 @@ KDIR := $(shell vm-test/kernel.sh path $(MACHINE) 2>/dev/null)
 PAHOLE ?= $(shell vm-test/kernel.sh pahole $(MACHINE) 2>/dev/null)
 endif
 
-# pahole >= 1.26 gives out-of-tree modules a distilled base (.BTF.base); 6.12
-# cannot relocate it over a clang-built vmlinux (duplicate task_struct), so
-# by default the module's BTF is plain split BTF over KDIR's vmlinux.
+# The compiler KDIR was built with (clang of some version, or gcc).
+LLVM ?= $(shell module/kdir-llvm.sh $(KDIR))
+
+# Out-of-tree modules get a distilled base (.BTF.base) from pahole >= 1.26 on
+# 6.12 and from resolve_btfids on 7.2. The module cannot find its kfuncs'
+# BTF ids after relocation, so by default its BTF is plain split BTF over
+# KDIR's vmlinux (each variable is a no-op on the other kernel).
 # SKF_DISTILLED_BASE=1 keeps the distilled base.
+NO_DISTILLED_BASE := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
-	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,MODULE_PAHOLE_FLAGS=)
+	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE))
 
 .PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench fuzz rust-analyzer install
 

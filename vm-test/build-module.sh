@@ -11,8 +11,8 @@
 #   skewed       the layout guard's fault injection (C offsets and sizes off by
 #                8), which must refuse to load
 #   distilled    module BTF with a distilled base (.BTF.base), as pahole >= 1.26
-#                makes by default; 6.12 cannot relocate it over the clang-built
-#                test kernels, so it is for skf's reader, not for insmod
+#                (6.12) and resolve_btfids (7.2) make by default; for skf's
+#                reader, not for insmod (the module refuses it)
 #   no-counting  the benchmark's build without call-counting code
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -21,11 +21,13 @@ machine=$(normalize_machine "$1")
 arch=$(machine_arch "$machine")
 api=$2
 variant=${3:-}
+# Plain split BTF, as the Makefile builds by default (see there).
+no_distilled_base=(MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=)
 case "$variant" in
-"") extra=(MODULE_PAHOLE_FLAGS=) ;;
-skewed) extra=(MODULE_PAHOLE_FLAGS= SKF_LAYOUT_SKEW=8) ;;
+"") extra=("${no_distilled_base[@]}") ;;
+skewed) extra=("${no_distilled_base[@]}" SKF_LAYOUT_SKEW=8) ;;
 distilled) extra=() ;;
-no-counting) extra=(MODULE_PAHOLE_FLAGS= SKF_NO_CALL_COUNTING=1) ;;
+no-counting) extra=("${no_distilled_base[@]}" SKF_NO_CALL_COUNTING=1) ;;
 *) die "unknown module variant '$variant' (use skewed, distilled or no-counting)" ;;
 esac
 kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
@@ -38,7 +40,7 @@ mkdir -p "$dir"
 rsync -a --delete --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' \
 	--include='*.toml' --exclude='*' "$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
 log "building stable_kfuncs.ko for $machine at API $api${variant:+ ($variant)}"
-make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM=1 PAHOLE="$pahole" SKF_API="$api" "${extra[@]}" \
+make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM="$("$SKF_REPO/module/kdir-llvm.sh" "$kdir")" PAHOLE="$pahole" SKF_API="$api" "${extra[@]}" \
 	KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules >"$dir/build.log" 2>&1 ||
 	{ cat "$dir/build.log" >&2; die "module build failed for $machine API $api (warnings count as errors)"; }
 echo "$dir/module/stable_kfuncs.ko"

@@ -5,8 +5,9 @@
 #
 #   check.sh [--machine M]... [--api N]...
 #
-# By default: x86_64 and arm64 at every level, and x86_64-pahole131-kasan
-# (pahole 1.31 as distributions use, KASAN) at the newest level. The tests
+# By default: x86_64 and arm64 on Linux 6.12 and 7.2 at every level, and
+# x86_64-6.12-pahole131-kasan (pahole 1.31 as distributions use, KASAN) at
+# the newest level. The tests
 # whose subject does not depend on the level run once per machine, in its
 # newest level's cell. The machines run side by side, each in its own VM (a
 # TCG guest keeps about one host core busy). --arch is the same option as
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option '$1' (usage: check.sh [--machine M]... [--api N]...)" ;;
 	esac
 done
-[ ${#machines[@]} -gt 0 ] || machines=(x86_64 arm64 x86_64-pahole131-kasan)
+[ ${#machines[@]} -gt 0 ] || machines=(x86_64-6.12 arm64-6.12 x86_64-7.2 arm64-7.2 x86_64-6.12-pahole131-kasan)
 [ ${#apis[@]} -gt 0 ] || apis=($(vm-test/api-levels.sh))
 
 # The levels machine $1 runs: all of them on the plain machines. A flavour
@@ -173,7 +174,7 @@ vm_machine() {
 # judged).
 vm_lane() {
 	run_quietly "vm: $1" vm_machine "$1"
-	[ "$1" != x86_64 ] || run_quietly "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64
+	[ "$1" != x86_64-6.12 ] || run_quietly "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64
 }
 
 # A host step: run, log and count it under one label.
@@ -219,7 +220,7 @@ for machine in "${machines[@]}"; do
 		count "vm: $machine (build or VM)" /dev/null "$rc"
 	fi
 done
-if [[ " ${machines[*]} " == *" x86_64 "* ]]; then
+if [[ " ${machines[*]} " == *" x86_64-6.12 "* ]]; then
 	log=$(log_of "vm: x86_64 bench (short)")
 	log "vm: x86_64 bench (short)"
 	cat "$log" >&2

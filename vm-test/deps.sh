@@ -6,12 +6,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 APT_PACKAGES=(
-	"linux-source-$SKF_KERNEL_SERIES"
+	linux-source-6.12
 	# Kernel build with LLVM=1, BTF, and its host tools.
 	clang lld llvm libclang-dev dwarves flex bison bc libelf-dev libssl-dev
+	# Linux 7.2 wants LLVM >= 17: bookworm's LLVM 19, for the 7.2 kernels.
+	clang-19 lld-19 llvm-19 libclang-19-dev
 	# The selftests' BPF objects: __kptr needs BTF type tags (clang >= 15).
 	clang-16
-	make cpio xz-utils kmod rsync
+	make cpio xz-utils kmod rsync curl
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool
 	# pahole 1.31 from vm-test/vendor, for the pahole131 kernel flavour.
@@ -66,11 +68,31 @@ if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
 	rustup target add aarch64-unknown-linux-gnu
 fi
 
-# bindgen-cli 0.73 drops padding before empty __aligned__ members and shifts
-# task_struct fields (field-notes.md); 0.65.1 is the kernel's minimum and right.
-if [ "$(bindgen --version 2>/dev/null)" != "bindgen $SKF_BINDGEN_VERSION" ]; then
-	log "cargo install bindgen-cli $SKF_BINDGEN_VERSION"
-	cargo install --locked --force bindgen-cli --version "$SKF_BINDGEN_VERSION"
+# Each series' bindgen in its own root (lib.sh says which and why).
+for series in "${SKF_SERIES[@]}"; do
+	version=$(series_bindgen_version "$series")
+	if [ "$("$(series_bindgen "$series")" --version 2>/dev/null)" != "bindgen $version" ]; then
+		log "cargo install bindgen-cli $version (for Linux $series)"
+		cargo install -q --locked --force bindgen-cli --version "$version" --root "$SKF_CACHE/bindgen/$version"
+	fi
+done
+
+# linux-source-7.2 is not in bookworm: fetch that one .deb from Debian's pool
+# and unpack it into the cache (never installed, nothing else from sid).
+src72=$SKF_CACHE/src-deb/$SKF_72_DEB_VERSION
+if [ ! -f "$src72/.skf-unpacked" ]; then
+	deb=$SKF_CACHE/debs/src/$SKF_72_DEB
+	mkdir -p "$(dirname "$deb")"
+	if ! echo "$SKF_72_DEB_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then
+		log "downloading $SKF_72_DEB from Debian's pool"
+		curl -fsS -o "$deb.part" "$SKF_72_DEB_URL" || die "could not download $SKF_72_DEB_URL"
+		echo "$SKF_72_DEB_SHA256  $deb.part" | sha256sum -c --status ||
+			die "$SKF_72_DEB_URL does not have the recorded sha256 $SKF_72_DEB_SHA256 (lib.sh)"
+		mv "$deb.part" "$deb"
+	fi
+	rm -rf "$src72" && mkdir -p "$src72"
+	dpkg-deb -x "$deb" "$src72"
+	touch "$src72/.skf-unpacked"
 fi
 
 if [ ! -x "$SKF_VENV/bin/vng" ]; then

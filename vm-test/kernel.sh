@@ -5,12 +5,14 @@
 #   kernel.sh path MACHINE     print the tree the current key maps to; fail if unbuilt
 #   kernel.sh image MACHINE    print the bootable image of that tree
 #   kernel.sh pahole MACHINE   print the pahole it is built with (modules must match)
+#   kernel.sh llvm MACHINE     print the LLVM= its kernel is built with
 #
-# MACHINE is x86_64, arm64 or x86_64-pahole131-kasan (lib.sh).
+# MACHINE is ARCH-SERIES[-FLAVOUR], e.g. x86_64-6.12, arm64-7.2 (lib.sh).
 #
-# The cache key covers the kernel package version, the config fragments, this
-# script and the toolchain versions: change any of them and the kernel is
-# rebuilt in a new directory; leave them alone and the old one is reused.
+# The cache key covers the kernel package version, the config fragments, the
+# build recipe (the functions below that build) and the toolchain versions:
+# change any of them and the kernel is rebuilt in a new directory; leave them
+# alone and the old one is reused.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,39 +24,54 @@ fragments() {
 	esac
 }
 
+# Whether a machine's kernel is built with the vendored pahole 1.31: the
+# pahole131 flavour, and every 7.2 kernel.
+vendored_pahole() {
+	[[ "$(machine_flavour "$1")" == pahole131-* ]] || [ "$(machine_series "$1")" != 6.12 ]
+}
+
 # The pahole a machine's kernel (and so its modules) is built with.
 pahole_of() {
-	case "$(machine_flavour "$1")" in
-	pahole131-*) "$SKF_REPO/vm-test/pahole.sh" "${2:-path}" ;;
-	*) command -v pahole || die "pahole not found: run 'make deps'" ;;
-	esac
+	if vendored_pahole "$1"; then
+		"$SKF_REPO/vm-test/pahole.sh" "${2:-path}"
+	else
+		command -v pahole || die "pahole not found: run 'make deps'"
+	fi
 }
 
 toolchain_versions() {
-	clang --version | head -1
-	ld.lld --version | head -1
+	local series llvm
+	series=$(machine_series "$1")
+	llvm=$(series_llvm "$series")
+	[ "$llvm" != 1 ] || llvm=
+	"clang$llvm" --version | head -1
+	"ld.lld$llvm" --version | head -1
 	rustc --version
-	bindgen --version
+	"$(series_bindgen "$series")" --version
 	# The vendored pahole is keyed by its path, which holds its source's hash,
 	# so computing the key never needs it built.
-	case "$(machine_flavour "$1")" in
-	pahole131-*) pahole_of "$1" ;;
-	*) pahole --version ;;
-	esac
+	if vendored_pahole "$1"; then pahole_of "$1"; else pahole --version; fi
+}
+
+# What builds a kernel; a change to any of it is a new kernel.
+recipe() {
+	declare -f build source_dir verify_config fragments vendored_pahole pahole_of \
+		series_llvm series_libclang series_bindgen series_bindgen_version
 }
 
 kernel_key() {
 	local machine=$1 f
 	{
-		echo "$machine $(kernel_package_version)"
-		for f in $(fragments "$machine") "$0"; do sha256sum <"$f"; done
+		echo "$machine $(kernel_package_version "$(machine_series "$machine")")"
+		for f in $(fragments "$machine"); do sha256sum <"$f"; done
+		recipe
 		toolchain_versions "$machine"
 	} | sha256sum | cut -c1-16
 }
 
 kernel_dir() {
 	local machine=$1 ver
-	ver=$(kernel_package_version)
+	ver=$(kernel_package_version "$(machine_series "$machine")")
 	echo "$SKF_CACHE/kernel/$machine-${ver//[^A-Za-z0-9.]/_}-$(kernel_key "$machine")"
 }
 
@@ -65,16 +82,16 @@ image_of() {
 	esac
 }
 
-# One unpacked source per package version, shared by both architectures
-# (each builds with O= into its own tree).
+# One unpacked source per package version (series $1), shared by both
+# architectures (each builds with O= into its own tree).
 source_dir() {
 	local ver src
-	ver=$(kernel_package_version)
+	ver=$(kernel_package_version "$1")
 	src=$SKF_CACHE/src/${ver//[^A-Za-z0-9.]/_}
 	if [ ! -f "$src/.skf-unpacked" ]; then
-		log "unpacking $(kernel_tarball) into $src"
+		log "unpacking $(kernel_tarball "$1") into $src"
 		rm -rf "$src" && mkdir -p "$src"
-		tar -C "$src" --strip-components=1 -xf "$(kernel_tarball)"
+		tar -C "$src" --strip-components=1 -xf "$(kernel_tarball "$1")"
 		touch "$src/.skf-unpacked"
 	fi
 	echo "$src"
@@ -103,8 +120,9 @@ verify_config() {
 }
 
 build() {
-	local machine=$1 arch dir src jobs targets pahole
+	local machine=$1 arch series dir src jobs targets pahole
 	arch=$(machine_arch "$machine")
+	series=$(machine_series "$machine")
 	dir=$(kernel_dir "$machine")
 	mkdir -p "$dir"
 	# Another build of the same key (a parallel `make`) may hold the lock:
@@ -116,9 +134,12 @@ build() {
 		echo "$dir"
 		return
 	fi
-	src=$(source_dir)
+	src=$(source_dir "$series")
 	pahole=$(pahole_of "$machine" build)
-	local make=(make -C "$src" O="$dir" ARCH="$arch" LLVM=1 PAHOLE="$pahole")
+	# bindgen must load its clang's libclang, not the newest installed (a
+	# newer one rejects flags the kernel chose for its clang).
+	local make=(env LIBCLANG_PATH="$(series_libclang "$series")" make -C "$src" O="$dir" ARCH="$arch"
+		LLVM="$(series_llvm "$series")" BINDGEN="$(series_bindgen "$series")" PAHOLE="$pahole")
 	jobs=$(($(nproc) + 1))
 	log "configuring $machine kernel in $dir"
 	"${make[@]}" -s tinyconfig
@@ -146,7 +167,7 @@ case "$cmd" in
 build) build "$machine" ;;
 path)
 	dir=$(kernel_dir "$machine")
-	[ -f "$dir/.skf-complete" ] || die "no $machine test kernel built for the current config and toolchain: run 'make kernel ARCH=$(machine_arch "$machine")$(f=$(machine_flavour "$machine"); echo "${f:+ FLAVOUR=$f}")'"
+	[ -f "$dir/.skf-complete" ] || die "no $machine test kernel built for the current config and toolchain: run 'make kernel ARCH=$(machine_arch "$machine") SERIES=$(machine_series "$machine")$(f=$(machine_flavour "$machine"); echo "${f:+ FLAVOUR=$f}")'"
 	echo "$dir"
 	;;
 image)
@@ -154,5 +175,6 @@ image)
 	image_of "$(machine_arch "$machine")" "$dir"
 	;;
 pahole) pahole_of "$machine" ;;
-*) die "usage: kernel.sh build|path|image|pahole [x86_64|arm64|x86_64-pahole131-kasan]" ;;
+llvm) series_llvm "$(machine_series "$machine")" ;;
+*) die "usage: kernel.sh build|path|image|pahole|llvm [ARCH-SERIES[-FLAVOUR]]" ;;
 esac

@@ -5,55 +5,98 @@
 SKF_CACHE=${SKF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stable-kfuncs}
 SKF_VENV=$SKF_CACHE/venv
 SKF_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SKF_BINDGEN_VERSION=0.65.1
-SKF_KERNEL_SERIES=6.12
-
-# bindgen loads the newest libclang installed, not the one of the clang that
-# compiles the kernel (LLVM=1: Debian's clang 14). With clang-16 installed
-# beside it (the selftests' BPF), libclang 16 rejects a flag the kernel chose
-# for clang 14 (-enable-trivial-auto-var-init-zero-knowing-it-will-be-
-# removed-from-clang) and the kernel's bindgen step fails. Pin it to clang's.
-if [ -z "${LIBCLANG_PATH:-}" ] && command -v clang >/dev/null; then
-	export LIBCLANG_PATH
-	LIBCLANG_PATH=$(dirname "$(readlink -f "$(command -v clang)")")/../lib
-fi
 
 die() { echo "error: $*" >&2; exit 1; }
 log() { echo "==> $*" >&2; }
 
-# The Debian tarball of the kernel source, e.g. /usr/src/linux-source-6.12.tar.xz.
+# The kernel series the test machines run, oldest first.
+#   6.12  bookworm's linux-source-6.12, clang 14 (LLVM=1), bindgen 0.65.1
+#   7.2   linux-source-7.2 from Debian's pool at a pinned version and checksum
+#         (bookworm's apt does not carry it; nothing else comes from sid),
+#         LLVM 19 (7.2 wants >= 17), bindgen 0.72.1 (7.2 wants >= 0.71.1; 0.73
+#         drops struct padding, field-notes.md), pahole 1.31 (1.24 emits no
+#         bpf_kfunc decl tags, and 7.2's resolve_btfids needs them)
+SKF_SERIES=(6.12 7.2)
+SKF_72_DEB_VERSION=7.2.13-1
+SKF_72_DEB_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
+SKF_72_DEB=linux-source-7.2_${SKF_72_DEB_VERSION}_all.deb
+SKF_72_DEB_URL=http://deb.debian.org/debian/pool/main/l/linux/$SKF_72_DEB
+
+# bindgen-cli version for series $1.
+series_bindgen_version() {
+	case "$1" in
+	6.12) echo 0.65.1 ;;
+	7.2) echo 0.72.1 ;;
+	esac
+}
+
+# The bindgen binary of series $1: each version in its own cargo --root.
+series_bindgen() { echo "$SKF_CACHE/bindgen/$(series_bindgen_version "$1")/bin/bindgen"; }
+
+# LLVM= for series $1's kernel build: Debian's default clang, or a suffix.
+series_llvm() {
+	case "$1" in
+	6.12) echo 1 ;;
+	7.2) echo -19 ;;
+	esac
+}
+
+# The libclang bindgen must load for series $1: the one of its clang.
+series_libclang() {
+	local clang=clang$([ "$(series_llvm "$1")" = 1 ] || series_llvm "$1")
+	echo "$(dirname "$(readlink -f "$(command -v "$clang")")")/../lib"
+}
+
+# The Debian tarball of series $1's kernel source.
 kernel_tarball() {
-	local t=/usr/src/linux-source-$SKF_KERNEL_SERIES.tar.xz
-	[ -f "$t" ] || die "$t not found: run 'make deps' (installs linux-source-$SKF_KERNEL_SERIES)"
+	local t
+	case "$1" in
+	6.12) t=/usr/src/linux-source-6.12.tar.xz ;;
+	7.2) t=$SKF_CACHE/src-deb/$SKF_72_DEB_VERSION/usr/src/linux-source-7.2.tar.xz ;;
+	esac
+	[ -f "$t" ] || die "$t not found: run 'make deps' (it fetches linux-source-$1)"
 	echo "$t"
 }
 
-# Exact upstream version of the packaged source, e.g. 6.12.117-1~deb12u1.
+# Exact version of series $1's source package, e.g. 6.12.117-1~deb12u1.
 kernel_package_version() {
-	dpkg-query -W -f '${Version}' "linux-source-$SKF_KERNEL_SERIES" 2>/dev/null ||
-		die "linux-source-$SKF_KERNEL_SERIES is not installed: run 'make deps'"
+	case "$1" in
+	6.12) dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
+		die "linux-source-6.12 is not installed: run 'make deps'" ;;
+	7.2) echo "$SKF_72_DEB_VERSION" ;;
+	esac
 }
 
-# A test machine is an architecture, optionally with a kernel flavour:
-#   x86_64, arm64             Debian's pahole (1.24)
-#   x86_64-pahole131-kasan    pahole 1.31, as distributions build with (module
-#                             BTF gets .BTF.base), and KASAN; one flavour for
-#                             both saves a 10-minute kernel build
+# A test machine is an architecture, a kernel series and optionally a
+# flavour: ARCH-SERIES[-FLAVOUR]. A bare ARCH means ARCH-6.12.
+#   x86_64-6.12, arm64-6.12     Debian's pahole (1.24)
+#   x86_64-6.12-pahole131-kasan pahole 1.31, as distributions build with (module
+#                               BTF gets .BTF.base), and KASAN; one flavour for
+#                               both saves a 10-minute kernel build
+#   x86_64-7.2, arm64-7.2       pahole 1.31 (the series needs it)
 SKF_FLAVOURS=(pahole131-kasan)
 
 # Prints the canonical machine name, or dies naming the bad part.
 normalize_machine() {
-	local arch flavour=
+	local arch rest series=6.12 flavour=
 	arch=$(normalize_arch "${1%%-*}") || exit
-	case "$1" in *-*) flavour=${1#*-} ;; esac
+	case "$1" in *-*) rest=${1#*-} ;; *) rest= ;; esac
+	case "$rest" in
+	[0-9]*) series=${rest%%-*}; case "$rest" in *-*) flavour=${rest#*-} ;; esac ;;
+	*) flavour=$rest ;;
+	esac
+	if [[ " ${SKF_SERIES[*]} " != *" $series "* ]]; then
+		die "unknown kernel series '$series' in '$1': use ${SKF_SERIES[*]}"
+	fi
 	if [ -n "$flavour" ] && [[ " ${SKF_FLAVOURS[*]} " != *" $flavour "* ]]; then
 		die "unknown kernel flavour '$flavour' in '$1': use ${SKF_FLAVOURS[*]}"
 	fi
-	echo "$arch${flavour:+-$flavour}"
+	echo "$arch-$series${flavour:+-$flavour}"
 }
 
 machine_arch() { echo "${1%%-*}"; }
-machine_flavour() { case "$1" in *-*) echo "${1#*-}" ;; esac; }
+machine_series() { local rest=${1#*-}; echo "${rest%%-*}"; }
+machine_flavour() { local rest=${1#*-}; case "$rest" in *-*) echo "${rest#*-}" ;; esac; }
 
 normalize_arch() {
 	case "${1:-x86_64}" in
