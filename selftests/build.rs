@@ -15,6 +15,8 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("task_info", "bpf/task_info.bpf.c"),
     ("task_probe", "bpf/task_probe.bpf.c"),
     ("sock_probe", "bpf/sock_probe.bpf.c"),
+    ("sock_timewait", "bpf/sock_timewait.bpf.c"),
+    ("leader_last_switch", "bpf/leader_last_switch.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),
     ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
     ("require_api", "bpf/require_api.bpf.c"),

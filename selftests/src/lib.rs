@@ -40,6 +40,8 @@ pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
     ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
     ("task_probe", include_bytes!(concat!(env!("OUT_DIR"), "/task_probe.bpf.o"))),
     ("sock_probe", include_bytes!(concat!(env!("OUT_DIR"), "/sock_probe.bpf.o"))),
+    ("sock_timewait", include_bytes!(concat!(env!("OUT_DIR"), "/sock_timewait.bpf.o"))),
+    ("leader_last_switch", include_bytes!(concat!(env!("OUT_DIR"), "/leader_last_switch.bpf.o"))),
     ("biosnoop", include_bytes!(concat!(env!("OUT_DIR"), "/biosnoop.bpf.o"))),
 ];
 
@@ -64,6 +66,12 @@ pub mod skel {
     }
     pub mod sock_probe {
         include!(concat!(env!("OUT_DIR"), "/sock_probe.skel.rs"));
+    }
+    pub mod sock_timewait {
+        include!(concat!(env!("OUT_DIR"), "/sock_timewait.skel.rs"));
+    }
+    pub mod leader_last_switch {
+        include!(concat!(env!("OUT_DIR"), "/leader_last_switch.skel.rs"));
     }
     pub mod biosnoop {
         include!(concat!(env!("OUT_DIR"), "/biosnoop.skel.rs"));

@@ -1,12 +1,14 @@
 //! skf_task_comm_v2 where it used to be unsafe: the group leader of a
-//! thread whose process has exited (a use-after-free), and the BPF buffer
-//! on error (left as it was, where upstream helpers zero it).
+//! thread whose process has exited, or of a running thread past its exit
+//! (use-after-frees), and the BPF buffer on error (left as it was, where
+//! upstream helpers zero it).
 
-use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, gettid, pipe, ForkResult, Pid};
 use skf_selftests::skel::comm_v2::CommV2SkelBuilder;
+use skf_selftests::skel::leader_last_switch::LeaderLastSwitchSkelBuilder;
 use skf_selftests::skel::task_kptr::TaskKptrSkelBuilder;
 use skf_selftests::{manifest, LoadedModule, TestEnv};
 use std::fs::File;
@@ -121,4 +123,80 @@ fn buffer_is_zeroed_on_error() {
     let out = skel.maps.bss_data.as_deref().unwrap();
     assert_eq!(out.ret, -nix::libc::EINVAL, "an unknown flag is refused");
     assert_eq!(out.comm, [0; 16], "the whole buffer must be zeroed on error, as bpf_get_current_comm() does");
+}
+
+/// A child whose leader exits first (a zombie, kept for its thread group),
+/// then its thread, released in exit_notify() with the leader along with it,
+/// runs to its last context switch. Returns (its pid, the write end of the
+/// pipe whose closing makes the thread exit).
+fn child_outliving_its_leader() -> (Pid, File) {
+    let (exit_read, exit_write) = pipe().unwrap();
+    // SAFETY: as in child_with_a_thread: the child spawns a thread, reads a
+    // pipe and makes raw exit syscalls.
+    match unsafe { fork() }.expect("fork") {
+        ForkResult::Child => {
+            drop(exit_write);
+            let mut exit_read = File::from(exit_read);
+            let spawned = std::thread::Builder::new().name("skf-survivor".into()).spawn(move || {
+                let _ = exit_read.read(&mut [0u8]);
+                // SAFETY: exit(2), the thread only: the last one ends the process.
+                unsafe { nix::libc::syscall(nix::libc::SYS_exit, 0) };
+            });
+            // SAFETY: exit(2) of the leader alone; with no thread, _exit(1).
+            unsafe {
+                if spawned.is_ok() {
+                    nix::libc::syscall(nix::libc::SYS_exit, 0);
+                }
+                nix::libc::_exit(1)
+            }
+        }
+        ForkResult::Parent { child } => {
+            drop(exit_read);
+            (child, File::from(exit_write))
+        }
+    }
+}
+
+/// The state letter of /proc/PID/stat (the leader's, for a process).
+fn proc_state(pid: Pid) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    stat.rsplit(')').next().and_then(|rest| rest.trim_start().chars().next()).unwrap()
+}
+
+/// Found by review: the running task's group leader was read without RCU or
+/// pid_alive(), but a thread past exit_notify() still runs, and its leader
+/// may be released and freed by then (a use-after-free from
+/// tp_btf/sched_switch on prev, fentry on late exit paths, or IRQ and NMI
+/// programs interrupting the dying thread).
+#[test]
+fn process_name_in_a_threads_last_switch_after_its_leader_exited_is_esrch() {
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let mut obj = MaybeUninit::uninit();
+    let mut skel = LeaderLastSwitchSkelBuilder::default().open(&mut obj).unwrap().load().expect("leader_last_switch loads at every level");
+    skel.attach().expect("attach tp_btf/sched_switch");
+
+    let (child, exit_pipe) = child_outliving_its_leader();
+    skel.maps.bss_data.as_deref_mut().unwrap().target_tgid = child.as_raw();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while proc_state(child) != 'Z' {
+        assert!(std::time::Instant::now() < deadline, "the child's leader did not exit ahead of its thread");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(exit_pipe);
+    assert_eq!(waitpid(child, None).unwrap(), WaitStatus::Exited(child, 0), "the child must end with its thread's exit(0)");
+
+    let out = skel.maps.bss_data.as_deref().unwrap();
+    assert_eq!(
+        out.have_comm_v2 != 0,
+        v2_alive(env.api),
+        "bpf_ksym_exists(skf_task_comm_v2) disagrees with the manifest at API {}",
+        env.api
+    );
+    if !v2_alive(env.api) {
+        return;
+    }
+    assert_eq!(out.seen, 1, "the thread's last switch (prev_state TASK_DEAD) was not seen exactly once");
+    assert_eq!(out.ret, -nix::libc::ESRCH, "a released thread's leader must not be read (got '{}')", text(&out.comm));
+    assert_eq!(out.comm, [0; 16], "the buffer must be zeroed on error");
 }

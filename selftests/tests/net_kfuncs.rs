@@ -1,19 +1,23 @@
 //! The net family against the socket API: a loopback TCP connection over
 //! IPv4 and IPv6, in a network namespace of its own. The tuple must match
 //! getsockname/getpeername, the cookie SO_NETNS_COOKIE, the smoothed RTT
-//! TCP_INFO's tcpi_rtt.
+//! TCP_INFO's tcpi_rtt; on a TIME_WAIT sock, the tuple still, and no RTT.
 
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use nix::sched::{unshare, CloneFlags};
 use skf_selftests::skel::sock_probe::{types::bss, SockProbeSkelBuilder};
+use skf_selftests::skel::sock_timewait::SockTimewaitSkelBuilder as TimewaitSkelBuilder;
 use skf_selftests::{manifest, LoadedModule, TestEnv};
 use std::io::{Read, Write};
-use std::mem::{size_of, MaybeUninit};
+use std::mem::{size_of, size_of_val, MaybeUninit};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 
 /// SO_NETNS_COOKIE (asm-generic/socket.h; the libc crate lacks it).
 const SO_NETNS_COOKIE: i32 = 71;
+
+/// TCP_TIME_WAIT (include/net/tcp_states.h): a timewait sock's skc_state.
+const TCP_TIME_WAIT: u8 = 6;
 
 /// getsockopt(2) of a plain value.
 fn sockopt<T: Copy>(fd: i32, level: i32, name: i32) -> T {
@@ -125,6 +129,69 @@ fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
                 let clock = clocksource();
                 assert!(rtt > 0 || clock.contains("jiffies"), "{listen}: TCP_INFO has no RTT sample (clocksource {clock})");
                 assert_eq!(out.srtt_us, i64::from(rtt), "{listen}: srtt vs TCP_INFO tcpi_rtt");
+            }
+        }
+    })
+    .join()
+    .expect("the network namespace thread's checks failed");
+}
+
+/// Closes `client` into TIME_WAIT (FIN_WAIT2 substate: the server has
+/// acknowledged its FIN) and has the server send it a late segment, which
+/// TIME_WAIT answers with a reset and drops.
+fn late_segment_to_timewait(client: TcpStream, mut server: TcpStream) {
+    drop(client);
+    let mut eof = [0u8; 1];
+    assert_eq!(server.read(&mut eof).unwrap(), 0, "the server must see the client's FIN");
+    // The ACK of that FIN turns the orphaned client into a timewait sock.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    server.write_all(b"late").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+}
+
+/// Found at run time on the KASAN kernel: tp_btf/kfree_skb's rx_sk and
+/// tp_btf/tcp_send_reset's sk are TIME_WAIT socks typed as struct sock *,
+/// and skf_sk_tuple read sk_protocol (skf_tcp_srtt_us sk_type and srtt_us)
+/// past their end: "slab-out-of-bounds ... cache tw_sock_TCP".
+#[test]
+fn timewait_socks_from_drop_and_reset_tracepoints_read_only_what_they_have() {
+    let env = TestEnv::get();
+    let _module = LoadedModule::insert_cell_module();
+    let api = env.api;
+    let alive = move |name: &str| manifest().kfunc(name).unwrap().alive_at(api);
+    std::thread::spawn(move || {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
+        loopback_up();
+        for listen in ["127.0.0.1:0", "[::1]:0"] {
+            let listener = TcpListener::bind(listen).unwrap_or_else(|e| panic!("bind {listen}: {e}"));
+            let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+            let (server, _) = listener.accept().unwrap();
+            let (local, peer) = (client.local_addr().unwrap(), client.peer_addr().unwrap());
+            let mut obj = MaybeUninit::uninit();
+            let mut open = TimewaitSkelBuilder::default().open(&mut obj).unwrap();
+            let bss = open.maps.bss_data.as_deref_mut().unwrap();
+            (bss.local_port, bss.remote_port) = (local.port(), peer.port());
+            let mut skel = open.load().expect("sock_timewait loads at every API level");
+            skel.attach().expect("attach tp_btf/kfree_skb and tp_btf/tcp_send_reset");
+            late_segment_to_timewait(client, server);
+
+            let out = *skel.maps.bss_data.as_deref().unwrap();
+            let have = [alive("skf_sk_tuple"), alive("skf_tcp_srtt_us")];
+            assert_eq!(out.have, have[0] as u32 | (have[1] as u32) << 1, "{listen}: bpf_ksym_exists() vs the manifest at API {api}");
+            if !have[0] {
+                continue;
+            }
+            for (i, tracepoint) in ["kfree_skb (rx_sk)", "tcp_send_reset"].iter().enumerate() {
+                assert!(out.seen[i] > 0, "{listen}: {tracepoint} never saw the timewait sock");
+                assert_eq!(out.state[i], TCP_TIME_WAIT, "{listen}: {tracepoint}: the sock is not in TIME_WAIT");
+                let t = out.tuple[i];
+                assert_eq!(out.tuple_ret[i] as usize, size_of_val(&t), "{listen}: {tracepoint}: return value");
+                assert_eq!(i32::from(t.protocol), nix::libc::IPPROTO_TCP, "{listen}: {tracepoint}: protocol of a timewait sock");
+                assert_eq!(t.local_addr, addr_bytes(local.ip()), "{listen}: {tracepoint}: local address");
+                assert_eq!(t.remote_addr, addr_bytes(peer.ip()), "{listen}: {tracepoint}: remote address");
+                if have[1] {
+                    assert_eq!(out.srtt_us[i], -i64::from(nix::libc::ENOTCONN), "{listen}: {tracepoint}: a timewait sock has no RTT");
+                }
             }
         }
     })
