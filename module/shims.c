@@ -13,7 +13,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
-#include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 #include "glue.h"
@@ -171,21 +170,34 @@ u32 skf_c_rq_op(const struct request *rq)
 }
 
 /*
+ * The protocol of an inet socket. A trusted struct sock * need not be a full
+ * socket: tracepoints such as kfree_skb (rx_sk) and tcp_send_reset hand BPF
+ * TIME_WAIT and request socks, which end shortly after their sock_common,
+ * before sk_protocol. Only connection-oriented protocols make those: TCP,
+ * and DCCP (gone in 6.16), which cannot be told apart from sock_common.
+ */
+static u8 skf_sk_protocol(const struct sock *sk)
+{
+	if (sk_fullsock(sk))
+		return sk->sk_protocol;
+	return IS_ENABLED(CONFIG_IP_DCCP) ? 0 : IPPROTO_TCP;
+}
+
+/*
  * struct sock is opaque to 6.12's Rust bindings (net/sock.h is not in
  * bindings_helper.h), so its reads are here. Fills the tuple of an inet
- * socket; false for another family.
+ * socket, full or not (everything but the protocol is in sock_common);
+ * false for another family.
  */
 bool skf_c_sk_tuple(const struct sock *sk, struct skf_sock_tuple *t)
 {
-	const struct inet_sock *inet = inet_sk(sk);
-
 	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
 		return false;
 	*t = (struct skf_sock_tuple){
 		.family = sk->sk_family,
-		.protocol = sk->sk_protocol,
-		.local_port = inet->inet_num,
-		.remote_port = ntohs(inet->inet_dport),
+		.protocol = skf_sk_protocol(sk),
+		.local_port = sk->sk_num,
+		.remote_port = ntohs(sk->sk_dport),
 	};
 	if (sk->sk_family == AF_INET) {
 		memcpy(t->local_addr, &sk->sk_rcv_saddr, 4);
@@ -206,9 +218,14 @@ u64 skf_c_sk_netns_cookie(const struct sock *sk)
 	return sock_net(sk)->net_cookie;
 }
 
-/* sk_is_tcp() and tcp_sk() are inline; srtt_us holds the RTT << 3. */
+/*
+ * sk_is_tcp() and tcp_sk() are inline; srtt_us holds the RTT << 3. A TIME_WAIT
+ * or request sock has no RTT (nor sk_type, which sk_is_tcp() reads).
+ */
 s64 skf_c_tcp_srtt_us(const struct sock *sk)
 {
+	if (!sk_fullsock(sk))
+		return -ENOTCONN;
 	if (!sk_is_tcp(sk))
 		return -EPROTONOSUPPORT;
 	return READ_ONCE(tcp_sk(sk)->srtt_us) >> 3;

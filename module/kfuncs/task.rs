@@ -28,16 +28,14 @@ impl Task {
         unsafe { ffi::skf_c_task_comm(self.as_ptr(), buf.as_ptr(), buf.len() as u32) as usize }
     }
 
-    /// Runs `f` on the running task's group leader, which cannot be released
-    /// while the task runs (release_task() delays a leader until its thread
-    /// group is empty); the borrow ends with `f`, before the task can exit.
-    /// -ESRCH if there is none (never seen: fork sets it).
+    /// Runs `f` on the running task's group leader, as `with_group_leader`:
+    /// a thread past exit_notify() still runs (the rest of do_exit(), its
+    /// last context switch) after its leader may have been released.
     pub(crate) fn with_current_group_leader<R>(f: impl FnOnce(&Task) -> R) -> Result<R> {
-        // SAFETY: get_current() has no preconditions; the running task is valid while it runs.
-        let leader = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*bindings::get_current()).group_leader)) };
-        // SAFETY: as above.
-        let leader = unsafe { Task::from_raw(leader) };
-        leader.map(f).ok_or(ESRCH)
+        // SAFETY: get_current() has no preconditions; the running task is
+        // valid while it runs, which outlasts this call.
+        let current = unsafe { Task::from_raw(bindings::get_current()) }.ok_or(ESRCH)?;
+        current.with_group_leader(f)
     }
 
     pub(crate) fn pid(&self) -> i32 {
@@ -60,14 +58,13 @@ impl Task {
         read_once!(self, se.sum_exec_runtime)
     }
 
-    /// Runs `f` on its group leader. Another task holds no reference on its
-    /// leader: once it is unhashed (exit), group_leader may point to a freed
-    /// task, so that is checked inside an RCU read-side section, which keeps
-    /// the leader (freed after a grace period) valid; -ESRCH once unhashed.
+    /// Runs `f` on its group leader. No task, not even the running one,
+    /// holds a reference on its leader: once a thread is unhashed
+    /// (release_task(), which may also release a zombie leader), group_leader
+    /// may point to a freed task. So that is checked inside an RCU read-side
+    /// section, which keeps the leader (freed after a grace period) valid;
+    /// -ESRCH once unhashed.
     fn with_group_leader<R>(&self, f: impl FnOnce(&Task) -> R) -> Result<R> {
-        if self.is_current() {
-            return Task::with_current_group_leader(f);
-        }
         let _rcu = RcuReadLock::new();
         // SAFETY: the task is valid (view); pid_alive() only reads it.
         if !unsafe { ffi::skf_c_pid_alive(self.as_ptr()) } {

@@ -18,11 +18,16 @@ use kernel::prelude::*;
 use kernel::types::Opaque;
 
 /// Declares a view of C struct `$c`: valid for as long as it is borrowed.
+/// With `holding $valid`, only a `$valid` is promised to be there (a shorter
+/// object may come typed as `$c`).
 macro_rules! view {
     ($(#[$doc:meta])* $view:ident => $c:ty) => {
+        view!($(#[$doc])* $view => $c, holding $c);
+    };
+    ($(#[$doc:meta])* $view:ident => $c:ty, holding $valid:ty) => {
         $(#[$doc])*
         #[repr(transparent)]
-        pub(crate) struct $view(Opaque<$c>);
+        pub(crate) struct $view(Opaque<$valid>);
 
         impl $view {
             /// The view of `ptr`; None if it is null.
@@ -30,8 +35,8 @@ macro_rules! view {
             /// # Safety
             /// `ptr` is null or points to a valid object that stays valid for `'a`.
             pub(crate) unsafe fn from_raw<'a>(ptr: *mut $c) -> Option<&'a Self> {
-                // SAFETY: `Self` is a transparent `Opaque<$c>`, which lets C
-                // write the object while it is borrowed; the caller
+                // SAFETY: `Self` is a transparent `Opaque<$valid>`, which lets
+                // C write the object while it is borrowed; the caller
                 // guarantees it is valid for `'a`.
                 unsafe { ptr.cast::<Self>().as_ref() }
             }
@@ -40,8 +45,8 @@ macro_rules! view {
             /// the kernel crate's generics are not inlined into modules.
             #[inline(always)]
             pub(crate) fn as_ptr(&self) -> *mut $c {
-                // `Self` is transparent over `Opaque<$c>`, which is over an
-                // `UnsafeCell` of the C struct: one address, writable by C.
+                // `Self` is transparent over `Opaque<$valid>`, which is over
+                // an `UnsafeCell` of the C object: one address, writable by C.
                 (self as *const Self).cast_mut().cast::<$c>()
             }
         }
@@ -58,8 +63,11 @@ view!(
     Request => request
 );
 view!(
-    /// A socket, valid while borrowed.
-    Sock => sock
+    /// A socket, valid while borrowed, but not always a full `struct sock`:
+    /// tracepoints hand BPF TIME_WAIT and request socks as `struct sock *`,
+    /// which end after their sock_common. So the view promises no bytes;
+    /// the C shims read past sock_common only after sk_fullsock().
+    Sock => sock, holding [u8; 0]
 );
 
 /// Reads `$view`'s C field `$field` once. Only for fields of an object the
