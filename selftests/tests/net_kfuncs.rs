@@ -138,13 +138,16 @@ fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
 
 /// Closes `client` into TIME_WAIT (FIN_WAIT2 substate: the server has
 /// acknowledged its FIN) and has the server send it a late segment, which
-/// TIME_WAIT answers with a reset and drops.
+/// TIME_WAIT answers with a reset and drops. The FIN goes out at shutdown()
+/// and is acknowledged before close(): a socket orphaned while the ACK is
+/// still due would wait as a full FIN_WAIT2 socket instead.
 fn late_segment_to_timewait(client: TcpStream, mut server: TcpStream) {
-    drop(client);
+    client.shutdown(std::net::Shutdown::Write).unwrap();
     let mut eof = [0u8; 1];
     assert_eq!(server.read(&mut eof).unwrap(), 0, "the server must see the client's FIN");
-    // The ACK of that FIN turns the orphaned client into a timewait sock.
     std::thread::sleep(std::time::Duration::from_millis(100));
+    // close() of a FIN_WAIT2 socket hands it to a timewait sock at once.
+    drop(client);
     server.write_all(b"late").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
 }
