@@ -33,6 +33,7 @@ extern "C" {
     pub(crate) fn skf_c_rcu_read_lock();
     pub(crate) fn skf_c_rcu_read_unlock();
     pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
+    pub(crate) fn skf_c_cgroup_ancestor(cgrp: *mut cgroup, level: c_int) -> *mut cgroup;
     pub(crate) fn skf_c_in_task() -> bool;
     pub(crate) fn skf_c_irqs_disabled() -> bool;
     pub(crate) fn skf_c_pid_alive(task: *const task_struct) -> bool;

@@ -18,6 +18,7 @@
 #include <linux/sched/signal.h>
 #include <linux/stddef.h>
 #include "btf_decl_tag.h"
+#include "kf_flags.h"
 #include "generated/kfuncs.h"
 
 #ifndef CONFIG_DEBUG_INFO_BTF_MODULES
@@ -90,6 +91,7 @@ u32 skf_c_task_cpu(const struct task_struct *task);
 void skf_c_rcu_read_lock(void);
 void skf_c_rcu_read_unlock(void);
 struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
+struct cgroup *skf_c_cgroup_ancestor(struct cgroup *cgrp, int level);
 bool skf_c_in_task(void);
 bool skf_c_irqs_disabled(void);
 bool skf_c_pid_alive(const struct task_struct *task);

@@ -9,6 +9,8 @@
 #include <linux/ratelimit.h>
 #include "glue.h"
 
+MODULE_AUTHOR("stable-kfuncs developers");
+
 /* The verification-time report's rate; Rust sets the burst (verify.rs). */
 static struct ratelimit_state skf_verify_report_rs;
 
@@ -46,6 +48,13 @@ static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
 	u32 idx;
 
+	/*
+	 * 7.x maps raw_tp programs to the tracing kfunc hook, 6.12 does not:
+	 * one BPF object gets one verdict on both, so raw_tp stays refused.
+	 */
+	if (prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT || prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
+		return -EACCES;
+
 	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
 		if (skf_kfunc_btf_ids[idx] == kfunc_id)
 			return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(prog));
@@ -68,11 +77,13 @@ int skf_register_kfuncs(void)
 	 * load (btf_relocate) in its own copy of the kfunc sets, but not in
 	 * skf_kfunc_btf_ids, so the filter would never match: no warnings, no
 	 * counts, deny not enforced. No sound derivation of the new ids exists
-	 * from here: .BTF and .BTF.base are freed before init runs, and 6.12
-	 * exports neither the module's struct btf nor vmlinux's type count.
+	 * from here: .BTF and .BTF.base are freed before init runs, and neither
+	 * 6.12 nor 7.2 exports the module's struct btf or vmlinux's type count.
+	 * SKF_NO_DISTILL_FLAG is the build flag that turns distilling off on
+	 * the kernel built against (Kbuild reads it from the tree).
 	 */
 	if (THIS_MODULE->btf_base_data_size) {
-		pr_err("stable_kfuncs: the module's BTF has a distilled base (.BTF.base): the kernel renumbers its kfunc ids at load, and its verifier filter would silently match nothing; rebuild it with MODULE_PAHOLE_FLAGS= (plain split BTF over this kernel's vmlinux); refusing to load\n");
+		pr_err("stable_kfuncs: the module's BTF has a distilled base (.BTF.base): the kernel renumbers its kfunc ids at load, and its verifier filter would silently match nothing; rebuild it with " SKF_NO_DISTILL_FLAG " (plain split BTF over this kernel's vmlinux); refusing to load\n");
 		return -ENOEXEC;
 	}
 	for (i = 0; i < skf_nr_kfunc_sets; i++) {

@@ -52,6 +52,15 @@ struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task)
 	return task_dfl_cgroup(task);
 }
 
+/*
+ * cgroup_ancestor() is inline; NULL for a level deeper than cgrp's. Its
+ * ancestors[] array sits in a union since 7.x, a path bindgen spells apart.
+ */
+struct cgroup *skf_c_cgroup_ancestor(struct cgroup *cgrp, int level)
+{
+	return cgroup_ancestor(cgrp, level);
+}
+
 /* in_task() is a preempt_count() macro. */
 bool skf_c_in_task(void)
 {

@@ -17,15 +17,17 @@ mod kfunc_table;
 mod kfuncs;
 mod layout;
 mod policy;
+mod printable;
 mod registry;
 mod sysfs;
 mod usage;
 mod verify;
 
+// No author here: module! took `author:` until 7.x and `authors: [..]`
+// since; register.c's MODULE_AUTHOR() means the same on both.
 module! {
     type: StableKfuncs,
     name: "stable_kfuncs",
-    author: "stable-kfuncs developers",
     description: "Versioned BPF kfuncs with stability classes",
     license: "GPL",
 }

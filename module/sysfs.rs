@@ -98,19 +98,20 @@ unsafe extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut 
         return ENOENT.to_errno() as isize;
     };
     let calls;
-    let value: &dyn fmt::Display = match attr.as_bytes() {
-        b"class" => &k.stability().class(),
-        b"since" => &k.since,
-        b"deprecated_in" => &Level(k.deprecated),
-        b"removed_in" => &Level(k.removed),
-        b"replacement" => &k.replacement.unwrap_or("-"),
-        b"family" => &k.family,
-        b"prog_types" => &k.prog_types,
-        b"flags" => &k.flags,
-        b"proto" => &k.proto,
-        b"doc" => &k.doc,
-        b"programs" => &usage::programs(idx as usize),
-        b"calls" => {
+    // to_str(): on 6.12's kernel::str::CStr and 7.x's core::ffi::CStr alike.
+    let value: &dyn fmt::Display = match attr.to_str() {
+        Ok("class") => &k.stability().class(),
+        Ok("since") => &k.since,
+        Ok("deprecated_in") => &Level(k.deprecated),
+        Ok("removed_in") => &Level(k.removed),
+        Ok("replacement") => &k.replacement.unwrap_or("-"),
+        Ok("family") => &k.family,
+        Ok("prog_types") => &k.prog_types,
+        Ok("flags") => &k.flags,
+        Ok("proto") => &k.proto,
+        Ok("doc") => &k.doc,
+        Ok("programs") => &usage::programs(idx as usize),
+        Ok("calls") => {
             // SAFETY: idx indexes the per-CPU counter array (checked by `get` above).
             calls = unsafe { ffi::skf_call_count(idx) };
             &calls

@@ -20,6 +20,7 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
+use crate::printable::{printable, write_bstr};
 use kernel::str::BStr;
 use kernel::sync::SpinLock;
 
@@ -123,9 +124,13 @@ impl CurrentProcess {
 
 impl core::fmt::Display for CurrentProcess {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "pid {} ({})", self.pid, BStr::from_bytes(&self.comm[..self.comm_len]))
+        write!(f, "pid {} (", self.pid)?;
+        write_bstr(f, &self.comm[..self.comm_len])?;
+        f.write_str(")")
     }
 }
+
+printable!(Deprecation<'_>, CurrentProcess);
 
 /// Whether a verification-time line may be logged now (see the top of this file).
 fn may_report() -> bool {

@@ -17,6 +17,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("sock_probe", "bpf/sock_probe.bpf.c"),
     ("sock_timewait", "bpf/sock_timewait.bpf.c"),
     ("leader_last_switch", "bpf/leader_last_switch.bpf.c"),
+    ("raw_tp_call", "bpf/raw_tp_call.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),
     ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
     ("require_api", "bpf/require_api.bpf.c"),

@@ -398,7 +398,7 @@ const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> u64 = crate::kfunc
 const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> i64 = crate::kfuncs::skf_rs_tcp_srtt_us;
 
 /// Fields Rust reads through bindgen, checked against C at load.
-pub(crate) static LAYOUT_FIELDS: [LayoutField; 26] = [
+pub(crate) static LAYOUT_FIELDS: [LayoutField; 24] = [
     LayoutField { path: "bpf_prog.aux", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog, aux), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog, aux) },
     LayoutField { path: "bpf_prog_aux.load_time", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, load_time), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog_aux, load_time) },
     LayoutField { path: "bpf_prog_aux.name", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, name), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog_aux, name) },
@@ -421,8 +421,6 @@ pub(crate) static LAYOUT_FIELDS: [LayoutField; 26] = [
     LayoutField { path: "nsproxy.net_ns", rust_offset: core::mem::offset_of!(kernel::bindings::nsproxy, net_ns), rust_size: crate::layout::size_of_field!(kernel::bindings::nsproxy, net_ns) },
     LayoutField { path: "request.q", rust_offset: core::mem::offset_of!(kernel::bindings::request, q), rust_size: crate::layout::size_of_field!(kernel::bindings::request, q) },
     LayoutField { path: "request_queue.disk", rust_offset: core::mem::offset_of!(kernel::bindings::request_queue, disk), rust_size: crate::layout::size_of_field!(kernel::bindings::request_queue, disk) },
-    LayoutField { path: "cgroup.level", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, level), rust_size: crate::layout::size_of_field!(kernel::bindings::cgroup, level) },
-    LayoutField { path: "cgroup.ancestors[]", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, ancestors), rust_size: crate::layout::element_size_of_field!(kernel::bindings::cgroup, ancestors) },
     LayoutField { path: "cgroup.kn", rust_offset: core::mem::offset_of!(kernel::bindings::cgroup, kn), rust_size: crate::layout::size_of_field!(kernel::bindings::cgroup, kn) },
     LayoutField { path: "kernfs_node.id", rust_offset: core::mem::offset_of!(kernel::bindings::kernfs_node, id), rust_size: crate::layout::size_of_field!(kernel::bindings::kernfs_node, id) },
 ];

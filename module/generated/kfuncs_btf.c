@@ -651,8 +651,6 @@ const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS] = {
 	offsetof(struct nsproxy, net_ns) + SKF_LAYOUT_SKEW,
 	offsetof(struct request, q) + SKF_LAYOUT_SKEW,
 	offsetof(struct request_queue, disk) + SKF_LAYOUT_SKEW,
-	offsetof(struct cgroup, level) + SKF_LAYOUT_SKEW,
-	offsetof(struct cgroup, ancestors) + SKF_LAYOUT_SKEW,
 	offsetof(struct cgroup, kn) + SKF_LAYOUT_SKEW,
 	offsetof(struct kernfs_node, id) + SKF_LAYOUT_SKEW,
 };
@@ -680,8 +678,6 @@ const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS] = {
 	sizeof_field(struct nsproxy, net_ns) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct request, q) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct request_queue, disk) + SKF_LAYOUT_SKEW,
-	sizeof_field(struct cgroup, level) + SKF_LAYOUT_SKEW,
-	sizeof_field(struct cgroup, ancestors[0]) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct cgroup, kn) + SKF_LAYOUT_SKEW,
 	sizeof_field(struct kernfs_node, id) + SKF_LAYOUT_SKEW,
 };

@@ -6,7 +6,6 @@ use super::guards::RcuReadLock;
 use super::view::Task;
 use crate::ffi;
 use core::ffi::c_int;
-use core::ptr::addr_of;
 use kernel::bindings::{cgroup, task_struct};
 
 /// # Safety
@@ -30,19 +29,16 @@ impl Task {
     }
 
     /// The id of its cgroup's ancestor at `level` (0: the root); 0 if deeper than its own.
-    fn cgroup_ancestor_id(&self, level: usize) -> u64 {
+    fn cgroup_ancestor_id(&self, level: c_int) -> u64 {
         let rcu = RcuReadLock::new();
-        let cgrp = self.dfl_cgroup(&rcu);
-        // SAFETY: `cgrp` is live under `rcu`; `level` is immutable after creation.
-        if level > unsafe { (*cgrp).level } as usize {
+        // SAFETY: the cgroup is live under `rcu`; cgroup_ancestor() checks
+        // `level` against its own, and ancestors outlive their descendants.
+        let ancestor = unsafe { ffi::skf_c_cgroup_ancestor(self.dfl_cgroup(&rcu), level) };
+        if ancestor.is_null() {
             return 0;
         }
-        // SAFETY: ancestors[] holds level + 1 entries (root first, self last),
-        // so index `level` is in bounds; ancestors outlive their descendants.
-        unsafe {
-            let ancestors = (*addr_of!((*cgrp).ancestors)).as_ptr();
-            cgroup_id(*ancestors.add(level))
-        }
+        // SAFETY: a live ancestor, under `rcu`.
+        unsafe { cgroup_id(ancestor) }
     }
 }
 
@@ -59,9 +55,5 @@ pub(crate) unsafe extern "C" fn skf_rs_task_cgroup_id(task: *mut task_struct) ->
 #[no_mangle]
 pub(crate) unsafe extern "C" fn skf_rs_task_cgroup_ancestor_id(task: *mut task_struct, level: c_int) -> u64 {
     // SAFETY: as the caller guarantees.
-    let task = unsafe { Task::from_raw(task) };
-    match (task, usize::try_from(level)) {
-        (Some(task), Ok(level)) => task.cgroup_ancestor_id(level),
-        _ => 0,
-    }
+    unsafe { Task::from_raw(task) }.map_or(0, |task| task.cgroup_ancestor_id(level))
 }

@@ -73,6 +73,9 @@ pub mod skel {
     pub mod leader_last_switch {
         include!(concat!(env!("OUT_DIR"), "/leader_last_switch.skel.rs"));
     }
+    pub mod raw_tp_call {
+        include!(concat!(env!("OUT_DIR"), "/raw_tp_call.skel.rs"));
+    }
     pub mod biosnoop {
         include!(concat!(env!("OUT_DIR"), "/biosnoop.skel.rs"));
     }

@@ -67,6 +67,13 @@ pub fn parse_ko(data: &[u8], vmlinux: impl FnOnce() -> Result<Arc<Btf>>) -> Resu
         }
     }
     ensure!(!registered.is_empty(), "registers no kfunc sets ({SET_SYMBOL_PREFIX}* symbols): not a stable_kfuncs build");
+    if trusted_args_implied(&btf)? {
+        for (_, flags) in registered.values_mut() {
+            if !flags.contains("KF_RCU") {
+                flags.insert("KF_TRUSTED_ARGS".to_string());
+            }
+        }
+    }
     let tags = skf_tags(&btf)?;
     let kfuncs = registered
         .into_iter()
@@ -107,6 +114,21 @@ fn api_level(btf: &Btf) -> Result<u32> {
     let values = btf.enum_values(id)?;
     let value = values.iter().find(|(n, _)| *n == "SKF_API_LEVEL").context("enum skf_api_level has no SKF_API_LEVEL")?.1;
     u32::try_from(value).with_context(|| format!("SKF_API_LEVEL = {value} is not a level"))
+}
+
+/// Whether the module's kernel makes trusted arguments the default (Linux
+/// 7.x, where KF_TRUSTED_ARGS is gone and KF_RCU opts out): `enum
+/// skf_kernel_flags` (module/api_level.c), absent from builds before it.
+fn trusted_args_implied(btf: &Btf) -> Result<bool> {
+    let Some((id, _)) = btf.types().find(|(_, t)| t.kind == KIND_ENUM && btf.name(t) == "skf_kernel_flags") else {
+        return Ok(false);
+    };
+    let values = btf.enum_values(id)?;
+    match values.iter().find(|(n, _)| *n == "SKF_KERNEL_TRUSTED_ARGS_IMPLIED").map(|(_, v)| *v) {
+        Some(0) => Ok(false),
+        Some(1) => Ok(true),
+        other => bail!("enum skf_kernel_flags has SKF_KERNEL_TRUSTED_ARGS_IMPLIED = {other:?}, not 0 or 1"),
+    }
 }
 
 /// Decl tags `skf.KEY=VALUE` on whole declarations: tags by key, by the id they tag.

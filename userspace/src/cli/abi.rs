@@ -30,12 +30,17 @@ pub enum Verb {
     },
     /// Show how NEW.ko's kfuncs differ from OLD.ko's
     ///
+    /// The two builds may be for different kernels (6.12 and 7.2, say): give
+    /// NEW's vmlinux with --new-base-btf.
     /// Exit 0 identical, 1 only compatible changes, 2 incompatible ones.
     Diff {
         old: PathBuf,
         new: PathBuf,
         #[command(flatten)]
         base: BaseArg,
+        /// The vmlinux NEW.ko was built against, where it is not OLD.ko's (default: the --base-btf)
+        #[arg(long, value_name = "VMLINUX")]
+        new_base_btf: Option<PathBuf>,
     },
     /// Record API level N as released (module/abi/api-N.toml), freezing it
     Release {
@@ -126,7 +131,9 @@ impl fmt::Display for Released {
 pub fn run(verb: Verb, out: Output) -> Result<u8> {
     match verb {
         Verb::Check { modules, base, repo } => check(out, &repo, &modules, &base.base_btf),
-        Verb::Diff { old, new, base } => diff(out, &old, &new, &base.base_btf),
+        Verb::Diff { old, new, base, new_base_btf } => {
+            diff(out, &old, &new, &base.base_btf, new_base_btf.as_deref().unwrap_or(&base.base_btf))
+        }
         Verb::Release { level, repo } => {
             let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
             let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
@@ -170,9 +177,9 @@ fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u
     Ok(if verdict == Verdict::Ok { 0 } else { EXIT_INCOMPATIBLE })
 }
 
-fn diff(out: Output, old: &Path, new: &Path, base: &Path) -> Result<u8> {
-    let a = read_ko(old, base)?;
-    let b = read_ko(new, base).context("the new build")?;
+fn diff(out: Output, old: &Path, new: &Path, old_base: &Path, new_base: &Path) -> Result<u8> {
+    let a = read_ko(old, old_base)?;
+    let b = read_ko(new, new_base).context("the new build")?;
     let changes = a.diff(&b);
     let code = if changes.iter().any(|c| !c.compatible) {
         EXIT_INCOMPATIBLE
