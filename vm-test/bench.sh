@@ -3,34 +3,35 @@
 # CO-RE reads and upstream kfuncs, in one test VM boot (the module at the
 # newest level, with call counting off, on and compiled out, and at API 2
 # for the deprecated v1 adapter), then counts path lengths on the host.
-# Prints the tables and writes build/bench/ARCH.json.
+# Prints the tables and writes build/bench/MACHINE.json.
 #
-#   bench.sh [--short] [ARCH]   (default x86_64)
+#   bench.sh [--short] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
 #
 # --short: few iterations and repetitions, only to prove the benchmark runs
-# and produces every row (make check); writes build/bench/ARCH-short.json.
+# and produces every row (make check); writes build/bench/MACHINE-short.json.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-arch=x86_64 short=
+machine=x86_64-6.12 short=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--short) short=--short; shift ;;
-	-*) die "unknown option '$1' (usage: bench.sh [--short] [ARCH])" ;;
-	*) arch=$(normalize_arch "$1"); shift ;;
+	-*) die "unknown option '$1' (usage: bench.sh [--short] [MACHINE])" ;;
+	*) machine=$(normalize_machine "$1"); shift ;;
 	esac
 done
+arch=$(machine_arch "$machine")
 case "$arch" in
 x86_64) target=x86_64-unknown-linux-gnu ;;
 arm64) target=aarch64-unknown-linux-gnu ;;
 esac
 
 api=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
-kdir=$(vm-test/kernel.sh build "$arch")
-newest=$(vm-test/build-module.sh "$arch" "$api")
-no_counting=$(vm-test/build-module.sh "$arch" "$api" no-counting)
-api2=$(vm-test/build-module.sh "$arch" 2)
+kdir=$(vm-test/kernel.sh build "$machine")
+newest=$(vm-test/build-module.sh "$machine" "$api")
+no_counting=$(vm-test/build-module.sh "$machine" "$api" no-counting)
+api2=$(vm-test/build-module.sh "$machine" 2)
 log "building the benchmark for $arch and the host"
 cargo build -q -p skf-selftests --bin bench --target "$target"
 cargo build -q -p skf-selftests --bin bench
@@ -46,16 +47,16 @@ mkdir "$vm/modules"
 cp "$newest" "$vm/modules/newest.ko"
 cp "$no_counting" "$vm/modules/no-counting.ko"
 cp "$api2" "$vm/modules/api2.ko"
-vm-test/run-vm.sh --arch "$arch" --timeout 1800 --out "$vm" -- \
+vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" -- \
 	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
 # Keep what the guest wrote: `bench report` can be rerun on it.
-run=$out/$arch${short:+-short}-run
+run=$out/$machine${short:+-short}-run
 rm -rf "$run"
 cp -r "$vm" "$run"
 # run-vm.sh logs the accelerator it booted with.
 accel=TCG
 grep -q 'force-kvm' "$run/bench.log" && accel=KVM
-machine="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $arch guest under $accel"
-target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$machine" \
-	--json "$out/$arch${short:+-short}.json"
+host="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $machine guest under $accel"
+target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$host" \
+	--json "$out/$machine${short:+-short}.json"

@@ -155,12 +155,16 @@ vm_machine() {
 	fi
 	# Host skf reads any architecture's module; the guest gets its own build.
 	cargo build -q -p skf || return
-	echo "=== cell $machine abi"
-	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
-	echo "=== cell $machine vm"
 	skf=$(build_skf "$arch") || return
 	bins=$(build_selftests "$arch") || return
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
+	# What the guest runs, by digest: every series must get the same bytes
+	# (the BPF objects are embedded in the selftests; see same_objects).
+	echo "=== binaries"
+	sha256sum $bins "$skf" | sed 's| .*/| |'
+	echo "=== cell $machine abi"
+	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
+	echo "=== cell $machine vm"
 	independent="/($(IFS='|'; echo "${level_independent[*]}"))-[0-9a-f]+\$"
 	once=$(echo "$bins" | grep -E "$independent" | paste -sd' ')
 	each=$(echo "$bins" | grep -vE "$independent" | paste -sd' ')
@@ -169,12 +173,14 @@ vm_machine() {
 	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf '$once' $each"
 }
 
-# One machine, quietly (the machines run side by side); after x86_64, the
-# benchmark once, short: it must run and produce every row (no timing is
-# judged).
+# Machines that also run the benchmark, short, after their tests: it must run
+# and produce every row (no timing is judged).
+bench_machines=(x86_64-6.12 x86_64-7.2)
+
+# One machine, quietly (the machines run side by side), then its benchmark.
 vm_lane() {
 	run_quietly "vm: $1" vm_machine "$1"
-	[ "$1" != x86_64-6.12 ] || run_quietly "vm: x86_64 bench (short)" vm-test/bench.sh --short x86_64
+	[[ " ${bench_machines[*]} " != *" $1 "* ]] || run_quietly "vm: $1 bench (short)" vm-test/bench.sh --short "$1"
 }
 
 # A host step: run, log and count it under one label.
@@ -220,12 +226,38 @@ for machine in "${machines[@]}"; do
 		count "vm: $machine (build or VM)" /dev/null "$rc"
 	fi
 done
-if [[ " ${machines[*]} " == *" x86_64-6.12 "* ]]; then
-	log=$(log_of "vm: x86_64 bench (short)")
-	log "vm: x86_64 bench (short)"
+# The guests of machines $1 and $2 ran the same selftest and skf binaries,
+# so the same compiled BPF objects: no per-kernel BPF build.
+same_objects() {
+	local digests=() machine
+	for machine in "$@"; do
+		digests+=("$(sed -n '/^=== binaries$/,/^=== cell /{/^===/d;p}' "$(log_of "vm: $machine")")")
+	done
+	if [ -n "${digests[0]}" ] && [ "${digests[0]}" = "${digests[1]}" ]; then
+		echo "test the same $(echo "${digests[0]}" | wc -l) binaries on $1 and $2 ... ok"
+		echo "test result: ok. 1 passed; 0 failed"
+	else
+		printf '%s:\n%s\n%s:\n%s\n' "$1" "${digests[0]}" "$2" "${digests[1]}"
+		echo "test the same binaries on $1 and $2 ... FAILED"
+		echo "test result: FAILED. 0 passed; 1 failed"
+	fi
+}
+
+# The same kfuncs, from the same BPF objects, on both series, per
+# architecture that ran on both.
+for arch in x86_64 arm64; do
+	if [[ " ${machines[*]} " == *" $arch-${SKF_SERIES[0]} "* && " ${machines[*]} " == *" $arch-${SKF_SERIES[-1]} "* ]]; then
+		host_step "abi: $arch ${SKF_SERIES[0]} vs ${SKF_SERIES[-1]}" vm-test/abi-across.sh "$arch" "$SKF_REPO/target/debug/skf" "${apis[@]}"
+		host_step "objects: $arch ${SKF_SERIES[0]} vs ${SKF_SERIES[-1]}" same_objects "$arch-${SKF_SERIES[0]}" "$arch-${SKF_SERIES[-1]}"
+	fi
+done
+for machine in "${bench_machines[@]}"; do
+	[[ " ${machines[*]} " == *" $machine "* ]] || continue
+	log=$(log_of "vm: $machine bench (short)")
+	log "vm: $machine bench (short)"
 	cat "$log" >&2
-	count_step "vm: x86_64 bench (short)" "$(step_rc "$log")"
-fi
+	count_step "vm: $machine bench (short)" "$(step_rc "$log")"
+done
 
 echo
 echo "=== summary ==="
