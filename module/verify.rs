@@ -13,6 +13,7 @@ use crate::dedup::{self, RecentSightings, Sighting, Verdict};
 use crate::ffi;
 use crate::kfuncs::{CommBuf, OutBuf, Task};
 use crate::policy::Policy;
+use crate::printable::{printable, write_bstr};
 use crate::registry::{self, KfuncInfo, Stability};
 use crate::usage;
 use core::ffi::c_int;
@@ -20,7 +21,6 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
-use crate::printable::{printable, write_bstr};
 use kernel::str::BStr;
 use kernel::sync::SpinLock;
 

@@ -28,5 +28,8 @@ fn a_kfunc_call_from_raw_tp_is_refused_where_tp_btf_loads() {
     assert!(!k.prog_types.iter().any(|t| t == "raw_tp"), "the manifest registers {KFUNC} for raw_tp: this test's premise is gone");
     let _module = LoadedModule::insert_cell_module();
     load_only(false).expect("the tp_btf program calling skf_task_cpu must load");
-    assert!(load_only(true).is_err(), "a raw_tp program called {KFUNC}: on 7.x the tracing hook covers raw_tp, and the module must refuse it");
+    assert!(
+        load_only(true).is_err(),
+        "a raw_tp program called {KFUNC}: on 7.x the tracing hook covers raw_tp, and the module must refuse it"
+    );
 }
