@@ -111,7 +111,7 @@ extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __
 	__attribute__((deprecated("skf_task_comm_v1 is deprecated since API 2 and removed in API 3; use skf_task_comm_v2")))
 #endif
 ;
-/* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name. */
+/* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error. */
 extern int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags) __ksym __weak;
 /* API 1: Monotonic start time of task in ns (task_struct.start_time, real_start_time before 5.5). */
 extern u64 skf_task_start_time_ns(struct task_struct *task) __ksym __weak;
@@ -155,11 +155,11 @@ extern u64 skf_rq_sector(struct request *rq) __ksym __weak;
 extern u32 skf_rq_bytes(struct request *rq) __ksym __weak;
 /* API 4: Operation of rq as an SKF_BLK_OP_* value (req_op()). */
 extern u32 skf_rq_op(struct request *rq) __ksym __weak;
-/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. */
+/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
 extern int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz) __ksym __weak;
 /* API 4: Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it. */
 extern u64 skf_sk_netns_cookie(struct sock *sk) __ksym __weak;
-/* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP. */
+/* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state). */
 extern s64 skf_tcp_srtt_us(struct sock *sk) __ksym __weak;
 
 /* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.

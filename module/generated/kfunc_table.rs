@@ -103,7 +103,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name.",
+        doc: "As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error.",
     },
     KfuncInfo {
         name: c_str!("skf_task_start_time_ns"),
@@ -343,7 +343,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6.",
+        doc: "Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same).",
     },
     KfuncInfo {
         name: c_str!("skf_sk_netns_cookie"),
@@ -367,7 +367,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP.",
+        doc: "Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state).",
     },
 ];
 

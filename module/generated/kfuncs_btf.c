@@ -44,7 +44,7 @@ int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz)
 #endif
 
 #if SKF_API >= 2
-/* As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name. */
+/* As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error. */
 __bpf_kfunc SKF_TAG("since=2")
 SKF_TAG("class=KF_STABLE")
 int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)
@@ -282,7 +282,7 @@ u32 skf_rq_op(struct request *rq)
 #endif
 
 #if SKF_API >= 4
-/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. */
+/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size, -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
@@ -304,7 +304,7 @@ u64 skf_sk_netns_cookie(struct sock *sk)
 #endif
 
 #if SKF_API >= 4
-/* Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP. */
+/* Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state). */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_tcp_srtt_us(struct sock *sk)
