@@ -202,7 +202,7 @@ fn every_rust_function_c_calls_matches_its_c_prototype() {
     assert!(wrong.is_empty(), "the module's C and Rust sides disagree:\n{}", wrong.join("\n"));
 }
 
-/// Names in `text` written as `open` NAME `close`, e.g. `b"` NAME `" =>`.
+/// Names in `text` written as `open` NAME `close`, e.g. `Ok("` NAME `") =>`.
 fn names_between<'a>(text: &'a str, open: &str, close: &str) -> std::collections::BTreeSet<&'a str> {
     text.split(open)
         .skip(1)
@@ -220,7 +220,7 @@ fn every_kfunc_sysfs_attribute_has_a_rust_value_and_back() {
     let mut in_c = names_between(&c, "SKF_KFUNC_ATTR(", ")");
     in_c.extend(names_between(&c, "SKF_KFUNC_COUNTER(", ")"));
     in_c.remove("name"); // the macros' own parameter, in their #define
-    let in_rust = names_between(show, "b\"", "\" =>");
+    let in_rust = names_between(show, "Ok(\"", "\") =>");
     assert!(in_c.len() >= 10, "sysfs.c: read only {in_c:?}; has its layout changed?");
     assert_eq!(in_c, in_rust, "the kfunc attributes sysfs.c creates and those skf_rs_kfunc_show answers differ");
 }
