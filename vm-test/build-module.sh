@@ -10,9 +10,10 @@
 # with the pahole that kernel was built with. Variants:
 #   skewed       the layout guard's fault injection (C offsets and sizes off by
 #                8), which must refuse to load
-#   distilled    module BTF with a distilled base (.BTF.base), as pahole >= 1.26
-#                (6.12) and resolve_btfids (7.2) make by default; for skf's
-#                reader, not for insmod (the module refuses it)
+#   distilled    the default build of out-of-tree modules: module BTF with a
+#                distilled base (.BTF.base) where pahole >= 1.26 (6.12) or
+#                resolve_btfids (7.2) make one; skf must read it, the module
+#                must refuse it (selftest distilled_base)
 #   no-counting  the benchmark's build without call-counting code
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -42,7 +42,7 @@ levels_of() {
 # Selftests whose subject is the same at every level (the kfunc safety fixes,
 # the policy under concurrent loads, the layout guard): run in the newest
 # level's cell only. Each picks its subject from the manifest at that level.
-level_independent=(comm_v2_safety concurrent_loads layout_guard rss_irqs_off syscall_caps)
+level_independent=(comm_v2_safety concurrent_loads distilled_base layout_guard rss_irqs_off syscall_caps)
 
 passed=0 failed=0
 results=$(mktemp -d)
@@ -133,7 +133,7 @@ build_selftests() {
 # Per machine: `skf abi check` on every module build (host), then one VM
 # boot that runs the cells of its API levels in turn.
 vm_machine() {
-	local machine=$1 arch api module skewed cells="" modules="" bins independent once each skf levels
+	local machine=$1 arch api module skewed distilled cells="" modules="" bins independent once each skf levels
 	arch=$(machine_arch "$machine")
 	levels=($(levels_of "$machine"))
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
@@ -148,11 +148,11 @@ vm_machine() {
 		cells="$cells $api:$module:$skewed"
 		modules="$modules $module"
 	done
-	# What pahole >= 1.26 makes by default: BTF over a distilled base, which
-	# skf must read without being given the vmlinux.
-	if [[ "$(machine_flavour "$machine")" == pahole131-* ]]; then
-		modules="$modules $(vm-test/build-module.sh "$machine" "${levels[-1]}" distilled)" || return
-	fi
+	# What out-of-tree builds get by default: BTF over a distilled base where
+	# the kernel's tools make one, which skf must read without the vmlinux
+	# and the module must refuse (distilled_base).
+	distilled=$(vm-test/build-module.sh "$machine" "${levels[-1]}" distilled) || return
+	modules="$modules $distilled"
 	# Host skf reads any architecture's module; the guest gets its own build.
 	cargo build -q -p skf || return
 	skf=$(build_skf "$arch") || return
@@ -170,7 +170,7 @@ vm_machine() {
 	each=$(echo "$bins" | grep -vE "$independent" | paste -sd' ')
 	[ "$(echo $once | wc -w)" = "${#level_independent[@]}" ] ||
 		{ echo "error: level-independent selftests missing from the build: ${level_independent[*]} (found: $once)" >&2; return 1; }
-	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf '$once' $each"
+	vm-test/run-vm.sh --machine "$machine" --timeout 1800 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"
 }
 
 # Machines that also run the benchmark, short, after their tests: it must run

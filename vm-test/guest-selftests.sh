@@ -5,9 +5,9 @@
 # Prints libtest's output under "=== cell MACHINE apiN" headers for check.sh
 # to count. Exits non-zero if any binary failed.
 #
-#   guest-selftests.sh MACHINE "API:MODULE:SKEWED_MODULE ..." SKF_BIN "ONCE..." BINARY...
-machine=$1 cells=$2 skf_bin=$3 once=$4
-shift 4
+#   guest-selftests.sh MACHINE "API:MODULE:SKEWED_MODULE ..." SKF_BIN DISTILLED_MODULE "ONCE..." BINARY...
+machine=$1 cells=$2 skf_bin=$3 distilled=$4 once=$5
+shift 5
 last=$(echo $cells | awk '{ print $NF }')
 rc=0
 for cell in $cells; do
@@ -19,6 +19,7 @@ for cell in $cells; do
 	for bin in $bins; do
 		echo "--- $(basename "$bin")"
 		SKF_MACHINE=$machine SKF_API=$api SKF_BIN=$skf_bin SKF_MODULE=${rest%%:*} SKF_MODULE_SKEWED=${rest#*:} \
+			SKF_MODULE_DISTILLED=$distilled \
 			"$bin" --test-threads=1 || rc=1
 	done
 done

@@ -6,6 +6,9 @@ pub struct TestEnv {
     pub module_path: PathBuf,
     /// The same build with the layout guard's fault injection (C offsets skewed).
     pub skewed_module_path: PathBuf,
+    /// The newest level built as out-of-tree modules are by default: with a
+    /// distilled base (.BTF.base) where the kernel's tools make one.
+    pub distilled_module_path: PathBuf,
     /// The API level the module was built at.
     pub api: u32,
     /// The `skf` command built for this architecture.
@@ -29,6 +32,7 @@ impl TestEnv {
         TestEnv {
             module_path: file("SKF_MODULE"),
             skewed_module_path: file("SKF_MODULE_SKEWED"),
+            distilled_module_path: file("SKF_MODULE_DISTILLED"),
             api: api.parse().unwrap_or_else(|_| panic!("SKF_API={api} is not a number")),
             skf_path: file("SKF_BIN"),
         }
