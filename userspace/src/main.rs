@@ -9,9 +9,14 @@
 mod cli;
 
 use clap::Parser;
+use nix::sys::signal::{signal, SigHandler, Signal};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A reader that goes away (`skf ... | head`) ends skf as it ends grep and
+    // cat, by SIGPIPE; Rust ignores the signal, and print! would then panic.
+    // SAFETY: SIG_DFL installs no handler, and skf handles no signal itself.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

@@ -76,6 +76,30 @@ fn an_untested_call_to_a_removed_kfunc_is_incompatible() {
 }
 
 #[test]
+fn a_missing_object_is_named_before_the_module_is_looked_for() {
+    let (code, _, stderr) = skf(&["prog", "check", "/nonexistent.bpf.o"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("cannot read /nonexistent.bpf.o"), "the missing file must be named first: {stderr}");
+}
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly_by_sigpipe() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = TempDir::new().unwrap();
+    let object = build("bpf/exec_exit.bpf.c", &["-g"], dir.path());
+    let (read_end, write_end) = nix::unistd::pipe().unwrap();
+    drop(read_end);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skf"))
+        .args(["prog", "check", object.to_str().unwrap(), "--api", "4"])
+        .stdout(std::process::Stdio::from(write_end))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), Some(nix::libc::SIGPIPE), "skf | head must end by SIGPIPE: {:?}, stderr: {stderr}", out.status);
+    assert!(stderr.is_empty(), "nothing on stderr (no panic): {stderr}");
+}
+
+#[test]
 fn bad_input_gets_a_clear_error_and_exit_3() {
     let dir = TempDir::new().unwrap();
     let no_btf = build("selftests/bpf/comm_v1.bpf.c", &[], dir.path());

@@ -66,11 +66,12 @@ fn running_api_level() -> Result<u32> {
 pub fn run(verb: Verb, out: Output) -> Result<u8> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
+    // What the user gave is checked before what the system has.
+    let imports = skf::bpf_object::kfunc_imports(&object)?;
     let level = match api {
         Some(n) => n,
         None => running_api_level().context("checking against the running kernel (or pass --api N to check offline)")?,
     };
-    let imports = skf::bpf_object::kfunc_imports(&object)?;
     let report = skf::prog_check::check(&imports, &manifest, level);
     out.print(&Checked { object: &object, report: &report })?;
     Ok(match report.verdict {
