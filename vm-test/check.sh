@@ -138,9 +138,11 @@ vm_machine() {
 	levels=($(levels_of "$machine"))
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
 	# One kernel compiles at a time: on the 2-core host three side by side
-	# took longer than three in turn. A cached kernel is found at once.
+	# took longer than three in turn. A cached kernel is used at once, not
+	# after the build another machine is waiting for.
 	mkdir -p "$SKF_CACHE/kernel"
-	flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null || return
+	vm-test/kernel.sh path "$machine" >/dev/null 2>&1 ||
+		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null || return
 	# The layout guard does not depend on the API level: one faulty build serves all cells.
 	skewed=$(vm-test/build-module.sh "$machine" "${levels[-1]}" skewed) || return
 	for api in "${levels[@]}"; do
