@@ -56,7 +56,7 @@ fn a_build_with_a_distilled_base_is_refused_naming_the_flag_that_avoids_it() {
             "7.x relocates a distilled base: the module itself must refuse it ({err}): {lines:?}"
         );
         assert!(
-            lines.iter().any(|l| l.contains("failed to validate module BTF")),
+            lines.iter().any(|l| l.contains("failed to validate module [stable_kfuncs] BTF")),
             "refused ({err}) with neither the module's line nor the kernel's BTF validation error: {lines:?}"
         );
         return;
