@@ -235,7 +235,8 @@ done
 same_objects() {
 	local digests=() machine
 	for machine in "$@"; do
-		digests+=("$(sed -n '/^=== binaries$/,/^=== cell /{/^===/d;p}' "$(log_of "vm: $machine")")")
+		# cargo lists the binaries in no fixed order
+		digests+=("$(sed -n '/^=== binaries$/,/^=== cell /{/^===/d;p}' "$(log_of "vm: $machine")" | sort)")
 	done
 	if [ -n "${digests[0]}" ] && [ "${digests[0]}" = "${digests[1]}" ]; then
 		echo "test the same $(echo "${digests[0]}" | wc -l) binaries on $1 and $2 ... ok"
