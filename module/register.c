@@ -11,17 +11,31 @@
 
 MODULE_AUTHOR("stable-kfuncs developers");
 
-/* The verification-time report's rate; Rust sets the burst (verify.rs). */
-static struct ratelimit_state skf_verify_report_rs;
+/*
+ * The verification-time report's rate: a burst per DEFAULT_RATELIMIT_INTERVAL,
+ * which Rust sets (verify.rs). Lock-free: __ratelimit() returns "suppress"
+ * when its lock is contended, so two loads verified at once lost a line.
+ */
+static u32 skf_verify_report_burst;
+static unsigned long skf_verify_report_window; /* jiffies the window began */
+static atomic_t skf_verify_report_left;
 
 void skf_verify_report_ratelimit_init(u32 burst)
 {
-	ratelimit_state_init(&skf_verify_report_rs, DEFAULT_RATELIMIT_INTERVAL, burst);
+	skf_verify_report_burst = burst;
+	skf_verify_report_window = jiffies;
+	atomic_set(&skf_verify_report_left, burst);
 }
 
 bool skf_verify_report_ratelimit(void)
 {
-	return __ratelimit(&skf_verify_report_rs);
+	unsigned long start = READ_ONCE(skf_verify_report_window);
+
+	/* One caller opens the next window; a racing decrement only adds a line. */
+	if (time_after(jiffies, start + DEFAULT_RATELIMIT_INTERVAL) &&
+	    try_cmpxchg(&skf_verify_report_window, &start, jiffies))
+		atomic_set(&skf_verify_report_left, skf_verify_report_burst);
+	return atomic_dec_if_positive(&skf_verify_report_left) >= 0;
 }
 
 /*
