@@ -46,6 +46,18 @@ fn loopback_up() {
     }
 }
 
+/// Runs `checks` on a thread of its own in a new network namespace with
+/// `lo` up, so the test's sockets see no other traffic.
+fn in_new_netns(checks: impl FnOnce() + Send + 'static) {
+    std::thread::spawn(move || {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
+        loopback_up();
+        checks();
+    })
+    .join()
+    .expect("the network namespace thread's checks failed");
+}
+
 /// The clock the guest keeps time with (tsc, refined-jiffies, arch_sys_counter...).
 fn clocksource() -> String {
     let path = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
@@ -95,9 +107,7 @@ fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
     let _module = LoadedModule::insert_cell_module();
     let api = env.api;
     let alive = move |name: &str| manifest().kfunc(name).unwrap().alive_at(api);
-    std::thread::spawn(move || {
-        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
-        loopback_up();
+    in_new_netns(move || {
         for (listen, family) in [("127.0.0.1:0", nix::libc::AF_INET), ("[::1]:0", nix::libc::AF_INET6)] {
             let (out, local, peer, cookie, rtt) = exchange(listen);
             let have = [alive("skf_sk_tuple"), alive("skf_sk_netns_cookie"), alive("skf_tcp_srtt_us")];
@@ -131,9 +141,7 @@ fn tuple_cookie_and_rtt_of_loopback_tcp_match_the_socket_api() {
                 assert_eq!(out.srtt_us, i64::from(rtt), "{listen}: srtt vs TCP_INFO tcpi_rtt");
             }
         }
-    })
-    .join()
-    .expect("the network namespace thread's checks failed");
+    });
 }
 
 /// Closes `client` into TIME_WAIT (FIN_WAIT2 substate: the server has
@@ -162,9 +170,7 @@ fn timewait_socks_from_drop_and_reset_tracepoints_read_only_what_they_have() {
     let _module = LoadedModule::insert_cell_module();
     let api = env.api;
     let alive = move |name: &str| manifest().kfunc(name).unwrap().alive_at(api);
-    std::thread::spawn(move || {
-        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
-        loopback_up();
+    in_new_netns(move || {
         for listen in ["127.0.0.1:0", "[::1]:0"] {
             let listener = TcpListener::bind(listen).unwrap_or_else(|e| panic!("bind {listen}: {e}"));
             let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
@@ -197,7 +203,5 @@ fn timewait_socks_from_drop_and_reset_tracepoints_read_only_what_they_have() {
                 }
             }
         }
-    })
-    .join()
-    .expect("the network namespace thread's checks failed");
+    });
 }
