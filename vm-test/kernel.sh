@@ -5,7 +5,6 @@
 #   kernel.sh path MACHINE     print the tree the current key maps to; fail if unbuilt
 #   kernel.sh image MACHINE    print the bootable image of that tree
 #   kernel.sh pahole MACHINE   print the pahole it is built with (modules must match)
-#   kernel.sh llvm MACHINE     print the LLVM= its kernel is built with
 #
 # MACHINE is ARCH-SERIES[-FLAVOUR], e.g. x86_64-6.12, arm64-7.2 (lib.sh).
 #
@@ -175,6 +174,5 @@ image)
 	image_of "$(machine_arch "$machine")" "$dir"
 	;;
 pahole) pahole_of "$machine" ;;
-llvm) series_llvm "$(machine_series "$machine")" ;;
-*) die "usage: kernel.sh build|path|image|pahole|llvm [ARCH-SERIES[-FLAVOUR]]" ;;
+*) die "usage: kernel.sh build|path|image|pahole [ARCH-SERIES[-FLAVOUR]]" ;;
 esac
