@@ -45,6 +45,8 @@ void skf_reset_call_counts(void)
 DEFINE_STATIC_KEY_ARRAY_TRUE(skf_deprecated_armed, SKF_NR_KFUNCS);
 /* Warned and not re-armed yet: the kfunc stays quiet. */
 static DECLARE_BITMAP(skf_deprecated_quiet, SKF_NR_KFUNCS);
+/* Its caller is noted (call_warning.rs) and the line not logged yet. */
+static DECLARE_BITMAP(skf_deprecated_unlogged, SKF_NR_KFUNCS);
 /* When (jiffies) each disarmed kfunc is re-armed; under skf_deprecated_lock. */
 static unsigned long skf_deprecated_rearm_at[SKF_NR_KFUNCS];
 /* Serialises the two work items' patching. */
@@ -61,12 +63,18 @@ static void skf_disarm_irq_fn(struct irq_work *work)
 }
 static DEFINE_IRQ_WORK(skf_disarm_irq_work, skf_disarm_irq_fn);
 
-/* Any context, NMI included. */
+/*
+ * Any context, NMI included: notes the caller; the work item formats and
+ * logs the line. test_bit() first: until its branch is patched out, a hot
+ * warned kfunc would otherwise write the bitmap's cache line on every call.
+ */
 void skf_deprecated_call(u32 idx)
 {
-	if (test_and_set_bit(idx, skf_deprecated_quiet))
+	if (test_bit(idx, skf_deprecated_quiet) || test_and_set_bit(idx, skf_deprecated_quiet))
 		return; /* warned: its branch is being patched out */
-	skf_rs_report_deprecated_call(idx);
+	skf_rs_note_deprecated_caller(idx);
+	smp_mb__before_atomic(); /* the note is written before it is marked */
+	set_bit(idx, skf_deprecated_unlogged);
 	irq_work_queue(&skf_disarm_irq_work);
 }
 
@@ -90,6 +98,9 @@ static void skf_disarm_fn(struct work_struct *work)
 	u32 idx;
 
 	mutex_lock(&skf_deprecated_lock);
+	for_each_set_bit(idx, skf_deprecated_unlogged, SKF_NR_KFUNCS)
+		if (test_and_clear_bit(idx, skf_deprecated_unlogged)) /* ordered before the read */
+			skf_rs_report_deprecated_call(idx);
 	for_each_set_bit(idx, skf_deprecated_quiet, SKF_NR_KFUNCS) {
 		if (!static_key_enabled(&skf_deprecated_armed[idx]))
 			continue; /* disarmed by an earlier run */
@@ -107,8 +118,9 @@ static void skf_rearm_fn(struct work_struct *work)
 	mutex_lock(&skf_deprecated_lock);
 	for_each_set_bit(idx, skf_deprecated_quiet, SKF_NR_KFUNCS) {
 		if (static_key_enabled(&skf_deprecated_armed[idx]) ||
-		    time_before(jiffies, skf_deprecated_rearm_at[idx]))
-			continue; /* not disarmed yet, or not due */
+		    time_before(jiffies, skf_deprecated_rearm_at[idx]) ||
+		    test_bit(idx, skf_deprecated_unlogged))
+			continue; /* not disarmed yet, not due, or its line is not logged */
 		clear_bit(idx, skf_deprecated_quiet);
 		static_branch_enable(&skf_deprecated_armed[idx]);
 	}

@@ -34,7 +34,7 @@ pub(crate) enum Verdict {
 /// Pairs remembered: one per kfunc call of each program being verified at
 /// once. A pair evicted mid-verification is reported and counted again, so
 /// this is sized well above what a busy machine verifies concurrently
-/// (hundreds of loads at boot); it also bounds the report burst (verify.rs).
+/// (hundreds of loads at boot).
 pub(crate) const SLOTS: usize = 512;
 
 #[derive(Clone, Copy)]

@@ -18,8 +18,6 @@ extern "C" {
     pub(crate) fn skf_sysfs_exit();
     pub(crate) fn skf_calls_exit();
     pub(crate) fn skf_call_count(idx: u32) -> u64;
-    pub(crate) fn skf_verify_report_ratelimit_init(burst: u32);
-    pub(crate) fn skf_verify_report_ratelimit() -> bool;
 
     /// BTF id of each kfunc, 0 where it is not built at this API level.
     pub(crate) static skf_kfunc_btf_ids: [u32; KFUNCS.len()];
@@ -34,6 +32,7 @@ extern "C" {
     pub(crate) fn skf_c_rcu_read_unlock();
     pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
     pub(crate) fn skf_c_cgroup_ancestor(cgrp: *mut cgroup, level: c_int) -> *mut cgroup;
+    pub(crate) fn skf_c_current_uid() -> u32;
     pub(crate) fn skf_c_in_task() -> bool;
     pub(crate) fn skf_c_irqs_disabled() -> bool;
     pub(crate) fn skf_c_pid_alive(task: *const task_struct) -> bool;

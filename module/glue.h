@@ -64,6 +64,7 @@ static __always_inline void skf_count_call(u32 idx)
 
 /* Implemented in Rust, in the crate under module/. */
 int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx, bool loader_may_read_any_task);
+void skf_rs_note_deprecated_caller(u32 idx);
 void skf_rs_report_deprecated_call(u32 idx);
 bool skf_rs_kfunc_alive(u32 idx);
 const char *skf_rs_kfunc_name(u32 idx);
@@ -80,8 +81,6 @@ void skf_sysfs_exit(void);
 void skf_calls_exit(void);
 u64 skf_call_count(u32 idx);
 void skf_reset_call_counts(void);
-void skf_verify_report_ratelimit_init(u32 burst);
-bool skf_verify_report_ratelimit(void);
 
 /* shims.c: kernel inlines and macros, callable from Rust. */
 struct cgroup;
@@ -92,6 +91,7 @@ void skf_c_rcu_read_lock(void);
 void skf_c_rcu_read_unlock(void);
 struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
 struct cgroup *skf_c_cgroup_ancestor(struct cgroup *cgrp, int level);
+u32 skf_c_current_uid(void);
 bool skf_c_in_task(void);
 bool skf_c_irqs_disabled(void);
 bool skf_c_pid_alive(const struct task_struct *task);

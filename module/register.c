@@ -4,39 +4,12 @@
  * lets Rust warn about, count and (by policy) refuse deprecated kfuncs.
  * C because btf_kfunc_id_set and module BTF have no Rust abstraction in 6.12.
  */
+#include <linux/bpf_verifier.h>
 #include <linux/capability.h>
 #include <linux/module.h>
-#include <linux/ratelimit.h>
 #include "glue.h"
 
 MODULE_AUTHOR("stable-kfuncs developers");
-
-/*
- * The verification-time report's rate: a burst per DEFAULT_RATELIMIT_INTERVAL,
- * which Rust sets (verify.rs). Lock-free: __ratelimit() returns "suppress"
- * when its lock is contended, so two loads verified at once lost a line.
- */
-static u32 skf_verify_report_burst;
-static unsigned long skf_verify_report_window; /* jiffies the window began */
-static atomic_t skf_verify_report_left;
-
-void skf_verify_report_ratelimit_init(u32 burst)
-{
-	skf_verify_report_burst = burst;
-	skf_verify_report_window = jiffies;
-	atomic_set(&skf_verify_report_left, burst);
-}
-
-bool skf_verify_report_ratelimit(void)
-{
-	unsigned long start = READ_ONCE(skf_verify_report_window);
-
-	/* One caller opens the next window; a racing decrement only adds a line. */
-	if (time_after(jiffies, start + DEFAULT_RATELIMIT_INTERVAL) &&
-	    try_cmpxchg(&skf_verify_report_window, &start, jiffies))
-		atomic_set(&skf_verify_report_left, skf_verify_report_burst);
-	return atomic_dec_if_positive(&skf_verify_report_left) >= 0;
-}
 
 /*
  * Syscall programs need only CAP_BPF, yet bpf_task_from_pid() reaches every
@@ -45,9 +18,9 @@ bool skf_verify_report_ratelimit(void)
  * CAP_SYS_ADMIN). The filter runs in the loader's context. noaudit: this
  * is a probe of what the loader may do, not an access an LSM should log.
  */
-static bool skf_loader_may_read_any_task(const struct bpf_prog *prog)
+static bool skf_loader_may_read_any_task(enum bpf_prog_type type)
 {
-	return prog->type != BPF_PROG_TYPE_SYSCALL ||
+	return type != BPF_PROG_TYPE_SYSCALL ||
 	       ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
 	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
@@ -60,18 +33,20 @@ static bool skf_loader_may_read_any_task(const struct bpf_prog *prog)
  */
 static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
+	/* An freplace (EXT) program is judged as the program it replaces, as the hook was chosen. */
+	enum bpf_prog_type type = resolve_prog_type(prog);
 	u32 idx;
 
 	/*
 	 * 7.x maps raw_tp programs to the tracing kfunc hook, 6.12 does not:
 	 * one BPF object gets one verdict on both, so raw_tp stays refused.
 	 */
-	if (prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT || prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
+	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT || type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
 		return -EACCES;
 
 	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
 		if (skf_kfunc_btf_ids[idx] == kfunc_id)
-			return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(prog));
+			return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(type));
 	return 0;
 }
 

@@ -61,6 +61,15 @@ struct cgroup *skf_c_cgroup_ancestor(struct cgroup *cgrp, int level)
 	return cgroup_ancestor(cgrp, level);
 }
 
+/*
+ * current_uid() is a macro, over credentials only the task itself replaces:
+ * safe in any context. As the initial namespace sees it, as in dmesg.
+ */
+u32 skf_c_current_uid(void)
+{
+	return from_kuid_munged(&init_user_ns, current_uid());
+}
+
 /* in_task() is a preempt_count() macro. */
 bool skf_c_in_task(void)
 {

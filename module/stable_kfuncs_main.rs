@@ -9,6 +9,8 @@
 
 use kernel::prelude::*;
 
+mod call_warning;
+mod current_process;
 mod dedup;
 mod ffi;
 #[path = "generated/kfunc_table.rs"]
@@ -19,6 +21,7 @@ mod layout;
 mod policy;
 mod printable;
 mod registry;
+mod report_limit;
 mod sysfs;
 mod usage;
 mod verify;

@@ -2,19 +2,18 @@
 
 //! Verification time: the kfunc set filter counts each program load that
 //! uses a kfunc, refuses syscall programs of loaders that may not read other
-//! tasks, and for deprecated kfuncs applies the policy: one dmesg line per
-//! (program load, kfunc) under `warn`, a refusal under `deny`.
+//! tasks, and for deprecated kfuncs applies the policy: a dmesg line under
+//! `warn`, a refusal under `deny`. Loads it refuses are not counted.
 //!
-//! Those lines are rate-limited (a CAP_BPF user could flood the log): a
-//! burst of `dedup::SLOTS` per 5 s, as many loads as the filter can tell
-//! apart at once; beyond that, the kernel logs how many were suppressed.
+//! A CAP_BPF user can load in a loop: the lines are limited per (loader
+//! uid, kfunc, reason), see `report_limit`.
 
-use crate::dedup::{self, RecentSightings, Sighting, Verdict};
-use crate::ffi;
-use crate::kfuncs::{CommBuf, OutBuf, Task};
+use crate::current_process::CurrentProcess;
+use crate::dedup::{RecentSightings, Sighting, Verdict};
 use crate::policy::Policy;
-use crate::printable::{printable, write_bstr};
+use crate::printable::printable;
 use crate::registry::{self, KfuncInfo, Stability};
+use crate::report_limit::{Reason, RecentReports};
 use crate::usage;
 use core::ffi::c_int;
 use core::ptr::null_mut;
@@ -24,43 +23,48 @@ use kernel::prelude::*;
 use kernel::str::BStr;
 use kernel::sync::SpinLock;
 
-/// The filter is a C callback with no context argument, so it finds the
+/// What the filter remembers between calls.
+struct FilterState {
+    sightings: RecentSightings,
+    reports: RecentReports,
+}
+
+/// The filter is a C callback with no context argument, so it finds its
 /// state here; set while `Registration` lives, i.e. while the module does.
-static SIGHTINGS: AtomicPtr<SpinLock<RecentSightings>> = AtomicPtr::new(null_mut());
+static STATE: AtomicPtr<SpinLock<FilterState>> = AtomicPtr::new(null_mut());
 
 /// Owns the filter's state for the module's lifetime.
 pub(crate) struct Registration {
-    sightings: Pin<KBox<SpinLock<RecentSightings>>>,
+    state: Pin<KBox<SpinLock<FilterState>>>,
 }
 
 impl Registration {
     pub(crate) fn new() -> Result<Self> {
-        let sightings = KBox::pin_init(kernel::new_spinlock!(RecentSightings::new()?, "stable_kfuncs_sightings"), GFP_KERNEL)?;
-        // SAFETY: called before the filter is registered, so nothing reports yet.
-        unsafe { ffi::skf_verify_report_ratelimit_init(dedup::SLOTS as u32) };
-        let ptr: *const SpinLock<RecentSightings> = &*sightings;
-        SIGHTINGS.store(ptr.cast_mut(), Ordering::Release);
-        Ok(Registration { sightings })
+        let state = FilterState { sightings: RecentSightings::new()?, reports: RecentReports::new()? };
+        let state = KBox::pin_init(kernel::new_spinlock!(state, "stable_kfuncs_filter"), GFP_KERNEL)?;
+        let ptr: *const SpinLock<FilterState> = &*state;
+        STATE.store(ptr.cast_mut(), Ordering::Release);
+        Ok(Registration { state })
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let ptr: *const SpinLock<RecentSightings> = &*self.sightings;
-        let _ = SIGHTINGS.compare_exchange(ptr.cast_mut(), null_mut(), Ordering::AcqRel, Ordering::Relaxed);
+        let ptr: *const SpinLock<FilterState> = &*self.state;
+        let _ = STATE.compare_exchange(ptr.cast_mut(), null_mut(), Ordering::AcqRel, Ordering::Relaxed);
     }
 }
 
-/// Runs `f` on the remembered sightings; None before `Registration` exists.
-fn with_sightings<R>(f: impl FnOnce(&mut RecentSightings) -> R) -> Option<R> {
-    let ptr = SIGHTINGS.load(Ordering::Acquire);
+/// Runs `f` on the filter's state; None before `Registration` exists.
+fn with_state<R>(f: impl FnOnce(&mut FilterState) -> R) -> Option<R> {
+    let ptr = STATE.load(Ordering::Acquire);
     if ptr.is_null() {
         return None;
     }
     // SAFETY: non-null only while `Registration` owns the pinned lock, and the
     // verifier holds a module reference while it calls the filter.
-    let sightings = unsafe { &*ptr };
-    Some(f(&mut sightings.lock()))
+    let state = unsafe { &*ptr };
+    Some(f(&mut state.lock()))
 }
 
 /// The verifier's view of the program being loaded.
@@ -91,7 +95,7 @@ impl ProgLoad {
 }
 
 /// "deprecated in API 2, removed in API 3; use skf_x_v2 instead"
-struct Deprecation<'a>(&'a KfuncInfo);
+pub(crate) struct Deprecation<'a>(pub(crate) &'a KfuncInfo);
 
 impl core::fmt::Display for Deprecation<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -105,84 +109,80 @@ impl core::fmt::Display for Deprecation<'_> {
     }
 }
 
-/// The process of the running task, as an admin would look it up: its
-/// thread group leader's pid (the tgid) and name.
-struct CurrentProcess {
-    pid: i32,
-    comm: CommBuf,
-    comm_len: usize,
-}
+/// " (and 3 more such loads since the last line)", or nothing.
+struct Unreported(u64);
 
-impl CurrentProcess {
-    fn get() -> CurrentProcess {
-        let mut comm = CommBuf::default();
-        let (pid, comm_len) =
-            Task::with_current_group_leader(|leader| (leader.pid(), leader.comm(&OutBuf::of(&mut comm)))).unwrap_or((0, 0));
-        CurrentProcess { pid, comm, comm_len }
-    }
-}
-
-impl core::fmt::Display for CurrentProcess {
+impl core::fmt::Display for Unreported {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "pid {} (", self.pid)?;
-        write_bstr(f, &self.comm[..self.comm_len])?;
-        f.write_str(")")
+        match self.0 {
+            0 => Ok(()),
+            n => write!(f, " (and {n} more such loads since the last line)"),
+        }
     }
 }
 
-printable!(Deprecation<'_>, CurrentProcess);
+printable!(Deprecation<'_>, Unreported);
 
-/// Whether a verification-time line may be logged now (see the top of this file).
-fn may_report() -> bool {
-    // SAFETY: a plain C call; the ratelimit state was set up in `Registration::new`.
-    unsafe { ffi::skf_verify_report_ratelimit() }
-}
-
-/// The first sighting of `load`'s call to `kfunc`: count it, decide, and
-/// log why (rate-limited) for anything but a silent allow.
-fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task: bool) -> Verdict {
-    usage::count_program(idx as usize);
+/// The filter's answer for a load's use of `kfunc`, and why to log it, if at all.
+fn decide(kfunc: &KfuncInfo, loader_may_read_any_task: bool) -> (Verdict, Option<Reason>) {
     if !loader_may_read_any_task {
-        if may_report() {
-            pr_err!(
-                "refusing syscall prog '{}' loaded by {}: it calls {}, and reading tasks from a syscall program needs CAP_PERFMON or CAP_SYS_ADMIN (with CAP_BPF alone it would reach any task, past pid namespaces)\n",
-                load.name(),
-                CurrentProcess::get(),
-                kfunc.name()
-            );
-        }
-        return Verdict::Refuse;
+        return (Verdict::Refuse, Some(Reason::SyscallNeedsPerfmon));
     }
     if kfunc.stability() == Stability::Stable {
-        return Verdict::Allow;
+        return (Verdict::Allow, None);
     }
     match Policy::get() {
-        Policy::Allow => Verdict::Allow,
-        Policy::Warn => {
-            if may_report() {
-                pr_warn!(
-                    "prog '{}' loaded by {} calls deprecated kfunc {} ({})\n",
-                    load.name(),
-                    CurrentProcess::get(),
-                    kfunc.name(),
-                    Deprecation(kfunc)
-                );
-            }
-            Verdict::Allow
-        }
-        Policy::Deny => {
-            if may_report() {
-                pr_err!(
-                    "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({})\n",
-                    load.name(),
-                    CurrentProcess::get(),
-                    kfunc.name(),
-                    Deprecation(kfunc)
-                );
-            }
-            Verdict::Refuse
+        Policy::Allow => (Verdict::Allow, None),
+        Policy::Warn => (Verdict::Allow, Some(Reason::DeprecatedWarn)),
+        Policy::Deny => (Verdict::Refuse, Some(Reason::DeprecatedDeny)),
+    }
+}
+
+/// Logs `reason` for `load`'s use of `kfunc`, by `loader`.
+fn report(reason: Reason, kfunc: &KfuncInfo, load: &ProgLoad, loader: &CurrentProcess, unreported: Unreported) {
+    match reason {
+        Reason::SyscallNeedsPerfmon => pr_err!(
+            "refusing syscall prog '{}' loaded by {}: it calls {}, and reading tasks from a syscall program needs CAP_PERFMON or CAP_SYS_ADMIN (with CAP_BPF alone it would reach any task, past pid namespaces){}\n",
+            load.name(),
+            loader,
+            kfunc.name(),
+            unreported
+        ),
+        Reason::DeprecatedWarn => pr_warn!(
+            "prog '{}' loaded by {} calls deprecated kfunc {} ({}){}\n",
+            load.name(),
+            loader,
+            kfunc.name(),
+            Deprecation(kfunc),
+            unreported
+        ),
+        Reason::DeprecatedDeny => pr_err!(
+            "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({}){}\n",
+            load.name(),
+            loader,
+            kfunc.name(),
+            Deprecation(kfunc),
+            unreported
+        ),
+    }
+}
+
+/// The first sighting of `load`'s call to `kfunc`: decide, count an allowed
+/// load, and log why unless this loader was told within the interval.
+fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task: bool) -> Verdict {
+    let (verdict, reason) = decide(kfunc, loader_may_read_any_task);
+    if verdict == Verdict::Allow {
+        usage::count_program(idx as usize);
+    }
+    if let Some(reason) = reason {
+        let loader = CurrentProcess::get();
+        // SAFETY: a plain C call, safe in any context.
+        let now = unsafe { bindings::ktime_get_mono_fast_ns() };
+        if let Some(Some(unreported)) = with_state(|s| s.reports.admit(loader.uid, idx, reason, now)) {
+            report(reason, kfunc, load, &loader, Unreported(unreported));
         }
     }
+    verdict
 }
 
 /// register.c calls this for each of our kfuncs a program references,
@@ -198,11 +198,11 @@ unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: 
         return 0;
     };
     let sighting = Sighting { prog: load.prog, aux: load.aux, load_time: load.load_time, kfunc: idx };
-    let verdict = match with_sightings(|s| s.verdict(sighting)) {
+    let verdict = match with_state(|s| s.sightings.verdict(sighting)) {
         Some(Some(verdict)) => verdict,
         _ => {
             let verdict = judge(idx, kfunc, &load, loader_may_read_any_task);
-            with_sightings(|s| s.remember(sighting, verdict));
+            with_state(|s| s.sightings.remember(sighting, verdict));
             verdict
         }
     };
@@ -210,14 +210,4 @@ unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: 
         Verdict::Allow => 0,
         Verdict::Refuse => EACCES.to_errno(),
     }
-}
-
-/// Call time (rate-limited by calls.c): the program is unknown here, the
-/// calling task is not.
-#[no_mangle]
-extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
-    let Some(kfunc) = registry::get(idx) else {
-        return;
-    };
-    pr_warn!("deprecated kfunc {} called in {} ({}) [rate-limited]\n", kfunc.name(), CurrentProcess::get(), Deprecation(kfunc));
 }

@@ -8,7 +8,7 @@ use super::view::{read_once, Task};
 use crate::ffi;
 use crate::kfunc_table::{SKF_RSS_ANON, SKF_RSS_FILE, SKF_RSS_SHMEM};
 use kernel::bindings::{self, task_struct};
-use kernel::page::PAGE_SHIFT;
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
 /// The pages `task`'s mm holds in the mm counters `counters`, or the errno
@@ -20,8 +20,11 @@ fn rss_pages(task: &Task, counters: impl Iterator<Item = u32>) -> Result<u64> {
         if mm.is_null() {
             return Err(ESRCH);
         }
-        // SAFETY: `mm` is live, as above; get_mm_counter() only reads it.
-        Ok(counters.map(|counter| unsafe { ffi::skf_c_mm_counter_pages(mm, counter as core::ffi::c_int) } as u64).sum())
+        // Saturating: with overflow checks on, a plain sum of corrupt counters would panic.
+        Ok(counters
+            // SAFETY: `mm` is live, as above; get_mm_counter() only reads it.
+            .map(|counter| unsafe { ffi::skf_c_mm_counter_pages(mm, counter as core::ffi::c_int) } as u64)
+            .fold(0u64, u64::saturating_add))
     };
     with_task_locked(task, read)?
 }
@@ -36,7 +39,12 @@ fn rss_kind_bytes(task: &Task, flags: u64) -> Result<u64> {
         return Err(EINVAL);
     }
     let counters = RSS_KINDS.iter().filter(|(kind, _)| flags & kind != 0).map(|&(_, counter)| counter);
-    Ok(rss_pages(task, counters)? << PAGE_SHIFT)
+    Ok(bytes_of_pages(rss_pages(task, counters)?))
+}
+
+/// Capped where the i64 return value would read as an errno.
+fn bytes_of_pages(pages: u64) -> u64 {
+    pages.saturating_mul(PAGE_SIZE as u64).min(i64::MAX as u64)
 }
 
 /// # Safety

@@ -36,16 +36,20 @@ impl Sock {
     }
 }
 
-/// skf_sk_tuple's body: the tuple's size, or the errno.
+/// skf_sk_tuple's body: the tuple's size, or the errno with `buf` zeroed,
+/// as skf_task_comm_v2 does.
 fn sk_tuple(sk: &Sock, buf: &OutBuf<'_>) -> Result<usize> {
-    // A short buffer is refused before the socket is read.
-    if buf.len() < size_of::<SkfSockTuple>() {
-        return Err(EINVAL);
-    }
-    let mut tuple = SkfSockTuple::default();
-    sk.tuple(&mut tuple)?;
-    buf.write(&tuple)?;
-    Ok(size_of::<SkfSockTuple>())
+    let tuple = || {
+        // A short buffer is refused before the socket is read.
+        if buf.len() < size_of::<SkfSockTuple>() {
+            return Err(EINVAL);
+        }
+        let mut tuple = SkfSockTuple::default();
+        sk.tuple(&mut tuple)?;
+        buf.write(&tuple)?;
+        Ok(size_of::<SkfSockTuple>())
+    };
+    tuple().inspect_err(|_| buf.zero())
 }
 
 /// # Safety
@@ -57,7 +61,11 @@ pub(crate) unsafe extern "C" fn skf_rs_sk_tuple(sk: *mut sock, buf: *mut c_char,
     let (sk, buf) = unsafe { (Sock::from_raw(sk), OutBuf::from_raw(buf, buf_sz)) };
     match (sk, buf) {
         (Some(sk), Some(buf)) => sk_tuple(sk, &buf).map_or_else(|e| e.to_errno(), |n| n as c_int),
-        _ => EINVAL.to_errno(),
+        (None, Some(buf)) => {
+            buf.zero();
+            EINVAL.to_errno()
+        }
+        (_, None) => EINVAL.to_errno(),
     }
 }
 

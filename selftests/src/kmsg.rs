@@ -3,6 +3,15 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 
+/// The module's verification-time lines: one per (loader uid, kfunc,
+/// reason) per interval (module/report_limit.rs).
+pub const REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The most lines one (uid, kfunc, reason) may log over `elapsed`: one per interval begun.
+pub fn most_reports_in(elapsed: std::time::Duration) -> usize {
+    1 + (elapsed.as_millis() / REPORT_INTERVAL.as_millis()) as usize
+}
+
 /// The kernel log from the moment `Kmsg::tail` was called.
 pub struct Kmsg {
     file: File,
@@ -35,6 +44,18 @@ impl Kmsg {
                 Err(e) if e.raw_os_error() == Some(Errno::EPIPE as i32) => continue,
                 Err(e) => panic!("reading /dev/kmsg: {e}"),
             }
+        }
+        lines
+    }
+
+    /// New messages, read until one contains `needle` or `timeout` passes:
+    /// for lines the kernel logs later, from a work item.
+    pub fn read_until(&mut self, needle: &str, timeout: std::time::Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut lines = self.read_new();
+        while !lines.iter().any(|l| l.contains(needle)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            lines.extend(self.read_new());
         }
         lines
     }

@@ -13,13 +13,14 @@ pub mod exec_exit;
 mod kmsg;
 mod module;
 mod ring;
+pub mod syscall_prog;
 pub mod sysfs;
 pub mod task_info;
 pub mod task_probe;
 
 pub use clock::clock_ns;
 pub use env::TestEnv;
-pub use kmsg::Kmsg;
+pub use kmsg::{most_reports_in, Kmsg, REPORT_INTERVAL};
 pub use module::LoadedModule;
 
 use skf::manifest::Manifest;

@@ -1,16 +1,17 @@
 //! Many programs verified at once: each load of a kfunc user is counted
-//! once and, under `warn`, reported once, however many loads overlap; and a
-//! policy switch mid-verification never refuses a load without its line.
+//! once however many loads overlap, and under `warn` reported once per
+//! interval (log_flood); a policy switch mid-verification never refuses a
+//! load without a line that explains it.
 
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use skf::manifest::Stability;
 use skf_selftests::skel::comm_v1::CommV1SkelBuilder;
 use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
-use skf_selftests::{manifest, sysfs, Kmsg, LoadedModule, TestEnv};
+use skf_selftests::{manifest, most_reports_in, sysfs, Kmsg, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Barrier;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// More loads at once than the old 64-slot ring could tell apart.
 const LOADS: usize = 128;
@@ -81,7 +82,7 @@ fn load_concurrently(kfunc: &str, threads: usize, loads_each: usize) -> usize {
 }
 
 #[test]
-fn overlapping_loads_are_each_counted_and_warned_about_once() {
+fn overlapping_loads_are_each_counted_once_and_warned_about_once_per_interval() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     // A deprecated kfunc's user where there is one, else a stable kfunc's.
@@ -90,11 +91,17 @@ fn overlapping_loads_are_each_counted_and_warned_about_once() {
     let kfunc = deprecated.as_deref().unwrap_or("skf_task_start_time_ns");
     sysfs::write("policy", "warn").unwrap();
     let mut kmsg = Kmsg::tail();
+    let start = Instant::now();
     let loaded = load_concurrently(kfunc, LOADS, 1);
+    let elapsed = start.elapsed();
     assert_eq!(loaded, LOADS, "every load of {kfunc}'s user must succeed under warn");
     assert_eq!(sysfs::counter(kfunc, "programs"), LOADS as u64, "{kfunc}: one program count per load");
     let lines = kmsg.matching(&format!("calls deprecated kfunc {kfunc}"));
-    assert_eq!(lines.len(), if warns { LOADS } else { 0 }, "{kfunc}: one warning per load of a deprecated kfunc, none for a stable one");
+    if warns {
+        assert!((1..=most_reports_in(elapsed)).contains(&lines.len()), "{kfunc}: {LOADS} loads in {elapsed:?} by one user: {lines:#?}");
+    } else {
+        assert!(lines.is_empty(), "{kfunc} is stable, yet warned about: {lines:#?}");
+    }
 }
 
 #[test]
@@ -105,6 +112,7 @@ fn a_policy_switch_mid_verification_never_refuses_unexplained() {
     let user = kfunc.as_deref().unwrap_or("skf_task_start_time_ns");
     let (threads, loads_each) = (4, 16);
     let mut kmsg = Kmsg::tail();
+    let start = Instant::now();
     let done = AtomicBool::new(false);
     // Each switch logs a line too: drain the log while loading, or the ring
     // buffer overwrites the lines counted here.
@@ -140,7 +148,8 @@ fn a_policy_switch_mid_verification_never_refuses_unexplained() {
         assert_eq!((loaded, refusals, warnings), (total, 0, 0), "a stable kfunc's users must load silently under any policy");
         return;
     }
-    assert_eq!(refusals, total - loaded, "every refused load needs its 'refusing' line ({loaded} of {total} loaded)");
-    assert_eq!(warnings, loaded, "every load allowed under warn has its warning");
     assert!(loaded > 0 && loaded < total, "the policy never switched during the loads ({loaded} of {total} loaded): nothing was tested");
+    let most = most_reports_in(start.elapsed());
+    assert!((1..=most).contains(&refusals), "{} refused loads need a 'refusing' line, at most {most}: {lines:#?}", total - loaded);
+    assert!((1..=most).contains(&warnings), "{loaded} loads allowed under warn need a warning, at most {most}: {lines:#?}");
 }
