@@ -45,7 +45,7 @@ NO_DISTILLED_BASE := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE))
 
-.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench fuzz rust-analyzer install
+.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak fuzz rust-analyzer install
 
 all: module
 
@@ -86,6 +86,10 @@ demo: deps
 
 bench: deps
 	vm-test/bench.sh $(MACHINE)
+
+SOAK_SECONDS ?= 600
+soak: deps
+	vm-test/soak.sh $(MACHINE) $(SOAK_SECONDS)
 
 FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600

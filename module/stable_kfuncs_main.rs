@@ -39,15 +39,21 @@ struct StableKfuncs {
     _verify: verify::Registration,
 }
 
+/// Init step `what`'s result, said in dmesg if it failed: an allocation that
+/// fails inside the kernel (or under fault injection) may say nothing itself.
+fn step<T>(what: &str, result: Result<T>) -> Result<T> {
+    result.inspect_err(|e| pr_err!("init: {} failed (error {}); refusing to load\n", what, e.to_errno()))
+}
+
 impl kernel::Module for StableKfuncs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        layout::check()?;
-        registry::check_btf_ids()?;
-        let verify = verify::Registration::new()?;
+        step("checking struct layouts", layout::check())?;
+        step("the BTF id check", registry::check_btf_ids())?;
+        let verify = step("allocating the verifier filter's state", verify::Registration::new())?;
         // SAFETY: called once, from module init, as register_btf_kfunc_id_set requires.
-        kernel::error::to_result(unsafe { ffi::skf_register_kfuncs() })?;
+        step("registering the kfunc sets", kernel::error::to_result(unsafe { ffi::skf_register_kfuncs() }))?;
         // SAFETY: called once; undone by `Drop` below, or by nothing if it fails.
-        kernel::error::to_result(unsafe { ffi::skf_sysfs_init() })?;
+        step("creating /sys/kernel/stable_kfuncs", kernel::error::to_result(unsafe { ffi::skf_sysfs_init() }))?;
         pr_info!("API level {}: {} kfuncs offered\n", registry::API_LEVEL, registry::alive().count());
         Ok(StableKfuncs { _verify: verify })
     }

@@ -33,25 +33,48 @@ static ssize_t call_counting_show(struct kobject *kobj, struct kobj_attribute *a
 	return sysfs_emit(buf, "%d\n", static_key_enabled(&skf_call_counting));
 }
 
-/* static_branch_{en,dis}able may sleep: fine, sysfs stores run in process context. */
+/*
+ * Exactly "0" or "1", a trailing newline allowed. Not kstrtobool(): it reads
+ * only the first characters, so "1junk" and "on\0binary" would pass.
+ */
+static int skf_parse_bit(const char *buf, size_t len, bool *bit)
+{
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len != 1 || (buf[0] != '0' && buf[0] != '1'))
+		return -EINVAL;
+	*bit = buf[0] == '1';
+	return 0;
+}
+
+/*
+ * static_branch_{en,dis}able may sleep: fine, sysfs stores run in process
+ * context. They must not race each other on one key: a disable that sees
+ * an enable's transient -1 warns (jump_label.c), as concurrent writers
+ * showed (selftest sysfs_writes).
+ */
+static DEFINE_MUTEX(skf_call_counting_lock);
+
 static ssize_t call_counting_store(struct kobject *kobj, struct kobj_attribute *attr, const char *buf, size_t len)
 {
 	bool on;
-	int err = kstrtobool(buf, &on);
+	int err = skf_parse_bit(buf, len, &on);
 
 	if (err)
 		return err;
+	mutex_lock(&skf_call_counting_lock);
 	if (on)
 		static_branch_enable(&skf_call_counting);
 	else
 		static_branch_disable(&skf_call_counting);
+	mutex_unlock(&skf_call_counting_lock);
 	return len;
 }
 
 static ssize_t reset_usage_store(struct kobject *kobj, struct kobj_attribute *attr, const char *buf, size_t len)
 {
 	bool reset;
-	int err = kstrtobool(buf, &reset);
+	int err = skf_parse_bit(buf, len, &reset);
 
 	if (err)
 		return err;

@@ -22,10 +22,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 arch=$(machine_arch "$machine")
-case "$arch" in
-x86_64) target=x86_64-unknown-linux-gnu ;;
-arm64) target=aarch64-unknown-linux-gnu ;;
-esac
+target=$(rust_target "$arch")
 
 api=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
 kdir=$(vm-test/kernel.sh build "$machine")

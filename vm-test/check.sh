@@ -42,7 +42,11 @@ levels_of() {
 # Selftests whose subject is the same at every level (the kfunc safety fixes,
 # the policy under concurrent loads, the layout guard): run in the newest
 # level's cell only. Each picks its subject from the manifest at that level.
-level_independent=(comm_v2_safety concurrent_loads distilled_base layout_guard log_flood rss_irqs_off syscall_caps)
+level_independent=(comm_v2_safety concurrent_loads contexts distilled_base init_faults layout_guard log_flood rss_irqs_off soak syscall_caps sysfs_writes)
+
+# Selftests that need a kernel option, and the option: they run only on the
+# machines whose kernel has it, and the summary names the others.
+declare -A needs_config=([init_faults]=CONFIG_FAILSLAB)
 
 passed=0 failed=0
 results=$(mktemp -d)
@@ -106,43 +110,35 @@ run_logged() {
 
 step_rc() { sed -n 's/^step exit \([0-9]*\)$/\1/p' "$1" | tail -1 | grep . || echo 0; }
 
-rust_target() {
-	case "$1" in
-	x86_64) echo x86_64-unknown-linux-gnu ;;
-	arm64) echo aarch64-unknown-linux-gnu ;;
-	esac
+# Waits until this lane (turn $1) is the lowest-numbered one waiting to
+# build, then holds the build lock until the calling subshell exits. Lanes
+# build one at a time, in turn order, so the first VM boots after its own
+# builds rather than after everyone's (five lanes building at once kept
+# both cores busy for 7 minutes before any guest booted); a lane still
+# compiling its kernel holds no one up.
+take_build_turn() {
+	local turn=$1 lock
+	touch "$results/wants-build.$turn"
+	while :; do
+		exec {lock}>"$results/build.lock"
+		flock "$lock"
+		if [ "$(ls "$results" | sed -n 's/^wants-build\.//p' | sort -n | head -1)" = "$turn" ]; then
+			rm "$results/wants-build.$turn"
+			return
+		fi
+		exec {lock}>&-
+		sleep 1
+	done
 }
 
-# Prints the path of skf cross-built for arch $1, in the profile for the
-# guests (Cargo.toml's profile.vm: small binaries, optimised).
-build_skf() {
-	cargo build -q -p skf --profile vm --target "$(rust_target "$1")" || return
-	echo "$SKF_REPO/target/$(rust_target "$1")/vm/skf"
-}
-
-# Prints the paths of the selftest binaries cross-built for arch $1 (not
-# the examples, which are programs, not tests).
-build_selftests() {
-	local json
-	json=$(cargo test -p skf-selftests --profile vm --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
-		return
-	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
-	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
-}
-
-# Per machine: `skf abi check` on every module build (host), then one VM
-# boot that runs the cells of its API levels in turn.
-vm_machine() {
-	local machine=$1 arch api module skewed distilled cells="" modules="" bins independent once each skf levels
+# Builds what machine $1's guest runs, in build turn $2: prints the skewed
+# module, the distilled one, skf for the guest, the cells, the modules skf
+# checks, and the selftest binaries, one per line.
+build_for_guest() {
+	local machine=$1 arch api module skewed distilled skf bins cells="" modules="" levels
 	arch=$(machine_arch "$machine")
 	levels=($(levels_of "$machine"))
-	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
-	# One kernel compiles at a time: on the 2-core host three side by side
-	# took longer than three in turn. A cached kernel is used at once, not
-	# after the build another machine is waiting for.
-	mkdir -p "$SKF_CACHE/kernel"
-	vm-test/kernel.sh path "$machine" >/dev/null 2>&1 ||
-		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null || return
+	take_build_turn "$2"
 	# The layout guard does not depend on the API level: one faulty build serves all cells.
 	skewed=$(vm-test/build-module.sh "$machine" "${levels[-1]}" skewed) || return
 	for api in "${levels[@]}"; do
@@ -154,12 +150,27 @@ vm_machine() {
 	# the kernel's tools make one, which skf must read without the vmlinux
 	# and the module must refuse (distilled_base).
 	distilled=$(vm-test/build-module.sh "$machine" "${levels[-1]}" distilled) || return
-	modules="$modules $distilled"
 	# Host skf reads any architecture's module; the guest gets its own build.
 	cargo build -q -p skf || return
 	skf=$(build_skf "$arch") || return
 	bins=$(build_selftests "$arch") || return
-	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $arch" >&2; return 1; }
+	printf '%s\n' "$skewed" "$distilled" "$skf" "$cells" "$modules $distilled" "$(echo $bins)"
+}
+
+# Per machine (build turn $2): `skf abi check` on every module build (host),
+# then one VM boot that runs the cells of its API levels in turn.
+vm_machine() {
+	local machine=$1 built skewed distilled skf cells modules bins once each
+	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
+	# One kernel compiles at a time: on the 2-core host three side by side
+	# took longer than three in turn. A cached kernel is used at once, not
+	# after the build another machine is waiting for.
+	mkdir -p "$SKF_CACHE/kernel"
+	vm-test/kernel.sh path "$machine" >/dev/null 2>&1 ||
+		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null || return
+	built=$(build_for_guest "$machine" "$2") || return
+	{ read -r skewed; read -r distilled; read -r skf; read -r cells; read -r modules; read -r bins; } <<<"$built"
+	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $machine" >&2; return 1; }
 	# What the guest runs, by digest: every series must get the same bytes
 	# (the BPF objects are embedded in the selftests; see same_objects).
 	echo "=== binaries"
@@ -168,12 +179,15 @@ vm_machine() {
 	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
 	echo "=== cell $machine vm"
 	independent="/($(IFS='|'; echo "${level_independent[*]}"))-[0-9a-f]+\$"
-	once=$(echo "$bins" | grep -E "$independent" | paste -sd' ')
-	each=$(echo "$bins" | grep -vE "$independent" | paste -sd' ')
+	once=$(echo $bins | tr ' ' '\n' | grep -E "$independent" | paste -sd' ')
+	each=$(echo $bins | tr ' ' '\n' | grep -vE "$independent" | paste -sd' ')
 	[ "$(echo $once | wc -w)" = "${#level_independent[@]}" ] ||
 		{ echo "error: level-independent selftests missing from the build: ${level_independent[*]} (found: $once)" >&2; return 1; }
-	# Five TCG guests share two cores: the KASAN one alone took 23 min of
-	# 1850 s when three ran side by side.
+	for test in "${!needs_config[@]}"; do
+		grep -qx "${needs_config[$test]}=y" "$(vm-test/kernel.sh path "$machine")/.config" && continue
+		echo "=== not run: $test (the kernel lacks ${needs_config[$test]})"
+		once=$(echo $once | tr ' ' '\n' | grep -vE "/$test-[0-9a-f]+\$" | paste -sd' ')
+	done
 	with_vm_slot vm-test/run-vm.sh --machine "$machine" --timeout 3600 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"
 }
 
@@ -202,9 +216,10 @@ with_vm_slot() {
 # and produce every row (no timing is judged).
 bench_machines=(x86_64-6.12 x86_64-7.2)
 
-# One machine, quietly (the machines run side by side), then its benchmark.
+# One machine (build turn $2), quietly (the machines run side by side),
+# then its benchmark.
 vm_lane() {
-	run_quietly "vm: $1" vm_machine "$1"
+	run_quietly "vm: $1" vm_machine "$1" "$2"
 	[[ " ${bench_machines[*]} " != *" $1 "* ]] || run_quietly "vm: $1 bench (short)" with_vm_slot vm-test/bench.sh --short "$1"
 }
 
@@ -231,8 +246,21 @@ lint_step "host: cargo clippy" cargo clippy --workspace --all-targets -- -D warn
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh
 log "vm: ${machines[*]}, side by side; their logs follow when all are done"
-for machine in "${machines[@]}"; do
-	vm_lane "$machine" &
+# The machines whose guests take longest build first, so they boot first:
+# flavoured kernels (KASAN), then arm64 guests, then the rest.
+by_cost() {
+	local machine
+	for machine in "$@"; do
+		if [ -n "$(machine_flavour "$machine")" ]; then echo "0 $machine"
+		elif [ "$(machine_arch "$machine")" = arm64 ]; then echo "1 $machine"
+		else echo "2 $machine"
+		fi
+	done | sort -s -k1,1n | cut -d' ' -f2
+}
+turn=0
+for machine in $(by_cost "${machines[@]}"); do
+	vm_lane "$machine" $turn &
+	turn=$((turn + 1))
 done
 wait
 for machine in "${machines[@]}"; do
@@ -245,6 +273,7 @@ for machine in "${machines[@]}"; do
 		awk -v cell="=== cell $machine $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
 		count "$([ "$cell" = abi ] && echo abi || echo vm): $machine $cell" "$log.$cell" 0
 	done
+	sed -n "s|^=== not run: \(.*\)|vm: $machine \1|p" "$log" >>"$results/summary"
 	rc=$(step_rc "$log")
 	# A VM or build failure that no cell's tests reported.
 	if [ "$rc" != 0 ] && [ "$failed" = "$failed_before" ]; then

@@ -105,3 +105,28 @@ normalize_arch() {
 	*) die "unknown ARCH '$1': use x86_64 or arm64" ;;
 	esac
 }
+
+# The Rust target triple of architecture $1.
+rust_target() {
+	case "$1" in
+	x86_64) echo x86_64-unknown-linux-gnu ;;
+	arm64) echo aarch64-unknown-linux-gnu ;;
+	esac
+}
+
+# Prints the path of skf cross-built for arch $1, in the profile for the
+# guests (Cargo.toml's profile.vm: small binaries, optimised).
+build_skf() {
+	cargo build -q -p skf --profile vm --target "$(rust_target "$1")" || return
+	echo "$SKF_REPO/target/$(rust_target "$1")/vm/skf"
+}
+
+# Prints the paths of the selftest binaries cross-built for arch $1 (not
+# the examples, which are programs, not tests).
+build_selftests() {
+	local json
+	json=$(cargo test -p skf-selftests --profile vm --no-run --lib --tests --target "$(rust_target "$1")" --message-format=json-render-diagnostics) ||
+		return
+	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
+	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
+}

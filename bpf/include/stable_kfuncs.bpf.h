@@ -111,7 +111,7 @@ extern int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz) __
 	__attribute__((deprecated("skf_task_comm_v1 is deprecated since API 2 and removed in API 3; use skf_task_comm_v2")))
 #endif
 ;
-/* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error. */
+/* API 2: As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); -EINVAL for other flags; buf is zeroed on error. */
 extern int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags) __ksym __weak;
 /* API 1: Monotonic start time of task in ns (task_struct.start_time, real_start_time before 5.5). */
 extern u64 skf_task_start_time_ns(struct task_struct *task) __ksym __weak;

@@ -103,7 +103,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error.",
+        doc: "As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); -EINVAL for other flags; buf is zeroed on error.",
     },
     KfuncInfo {
         name: c_str!("skf_task_start_time_ns"),

@@ -44,7 +44,7 @@ int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz)
 #endif
 
 #if SKF_API >= 2
-/* As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); buf is zeroed on error. */
+/* As skf_task_comm_v1; flags SKF_COMM_GROUP_LEADER copies the process (thread group leader) name, or -ESRCH once task has been released at exit (its leader may be gone); -EINVAL for other flags; buf is zeroed on error. */
 __bpf_kfunc SKF_TAG("since=2")
 SKF_TAG("class=KF_STABLE")
 int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags)

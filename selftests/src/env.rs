@@ -13,6 +13,9 @@ pub struct TestEnv {
     pub api: u32,
     /// The `skf` command built for this architecture.
     pub skf_path: PathBuf,
+    /// `make soak`'s duration (SKF_SOAK_SECONDS); None in `make check`,
+    /// which runs the soak tests' short form.
+    pub soak_seconds: Option<u64>,
 }
 
 fn var(name: &str) -> String {
@@ -35,6 +38,9 @@ impl TestEnv {
             distilled_module_path: file("SKF_MODULE_DISTILLED"),
             api: api.parse().unwrap_or_else(|_| panic!("SKF_API={api} is not a number")),
             skf_path: file("SKF_BIN"),
+            soak_seconds: std::env::var("SKF_SOAK_SECONDS")
+                .ok()
+                .map(|s| s.parse().unwrap_or_else(|_| panic!("SKF_SOAK_SECONDS={s} is not a number of seconds"))),
         }
     }
 }

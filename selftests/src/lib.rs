@@ -12,6 +12,7 @@ mod env;
 pub mod exec_exit;
 mod kmsg;
 mod module;
+pub mod netns;
 mod ring;
 pub mod syscall_prog;
 pub mod sysfs;
@@ -31,12 +32,22 @@ pub fn manifest() -> Manifest {
     Manifest::parse(include_str!("../../module/kfuncs.toml")).expect("module/kfuncs.toml is valid")
 }
 
+/// The kfuncs BPF object `name` (of `BPF_OBJECTS`) imports that the module
+/// offers at `api`, read from the object itself (skf's reader, as `prog
+/// check` uses).
+pub fn kfuncs_imported_by(name: &str, api: u32) -> Vec<String> {
+    let (_, object) = BPF_OBJECTS.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{name} is not built"));
+    let imports = skf::bpf_object::imports_of(object).unwrap_or_else(|e| panic!("{name}.bpf.o is unreadable: {e:#}"));
+    imports.into_iter().filter(|i| manifest().kfunc(&i.kfunc).is_some_and(|k| k.alive_at(api))).map(|i| i.kfunc).collect()
+}
+
 /// (name, compiled object) of each BPF program the skeletons embed.
 pub const BPF_OBJECTS: &[(&str, &[u8])] = &[
     ("comm_v1", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v1.bpf.o"))),
     ("comm_v2", include_bytes!(concat!(env!("OUT_DIR"), "/comm_v2.bpf.o"))),
     ("task_info", include_bytes!(concat!(env!("OUT_DIR"), "/task_info.bpf.o"))),
     ("rss_sched_switch", include_bytes!(concat!(env!("OUT_DIR"), "/rss_sched_switch.bpf.o"))),
+    ("contexts", include_bytes!(concat!(env!("OUT_DIR"), "/contexts.bpf.o"))),
     ("require_api", include_bytes!(concat!(env!("OUT_DIR"), "/require_api.bpf.o"))),
     ("exec_exit", include_bytes!(concat!(env!("OUT_DIR"), "/exec_exit.bpf.o"))),
     ("task_probe", include_bytes!(concat!(env!("OUT_DIR"), "/task_probe.bpf.o"))),
@@ -85,5 +96,8 @@ pub mod skel {
     }
     pub mod rss_sched_switch {
         include!(concat!(env!("OUT_DIR"), "/rss_sched_switch.skel.rs"));
+    }
+    pub mod contexts {
+        include!(concat!(env!("OUT_DIR"), "/contexts.skel.rs"));
     }
 }

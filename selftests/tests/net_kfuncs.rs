@@ -4,7 +4,7 @@
 //! TCP_INFO's tcpi_rtt; on a TIME_WAIT sock, the tuple still, and no RTT.
 
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use nix::sched::{unshare, CloneFlags};
+use skf_selftests::netns::in_new_netns;
 use skf_selftests::skel::sock_probe::{types::bss, SockProbeSkelBuilder};
 use skf_selftests::skel::sock_timewait::SockTimewaitSkelBuilder as TimewaitSkelBuilder;
 use skf_selftests::{manifest, LoadedModule, TestEnv};
@@ -28,34 +28,6 @@ fn sockopt<T: Copy>(fd: i32, level: i32, name: i32) -> T {
     assert_eq!(rc, 0, "getsockopt({level}, {name}): {}", std::io::Error::last_os_error());
     // SAFETY: zero-initialised, then filled by the kernel; T is plain data.
     unsafe { value.assume_init() }
-}
-
-/// Brings up `lo` in this thread's (new) network namespace; ::1 comes with it.
-fn loopback_up() {
-    // SAFETY: plain socket and ioctl calls on a zeroed ifreq naming "lo".
-    unsafe {
-        let fd = nix::libc::socket(nix::libc::AF_INET, nix::libc::SOCK_DGRAM, 0);
-        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
-        let mut req: nix::libc::ifreq = std::mem::zeroed();
-        req.ifr_name[0] = b'l' as _;
-        req.ifr_name[1] = b'o' as _;
-        assert_eq!(nix::libc::ioctl(fd, nix::libc::SIOCGIFFLAGS, &mut req), 0, "SIOCGIFFLAGS lo");
-        req.ifr_ifru.ifru_flags |= nix::libc::IFF_UP as i16;
-        assert_eq!(nix::libc::ioctl(fd, nix::libc::SIOCSIFFLAGS, &req), 0, "SIOCSIFFLAGS lo up");
-        nix::libc::close(fd);
-    }
-}
-
-/// Runs `checks` on a thread of its own in a new network namespace with
-/// `lo` up, so the test's sockets see no other traffic.
-fn in_new_netns(checks: impl FnOnce() + Send + 'static) {
-    std::thread::spawn(move || {
-        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
-        loopback_up();
-        checks();
-    })
-    .join()
-    .expect("the network namespace thread's checks failed");
 }
 
 /// The clock the guest keeps time with (tsc, refined-jiffies, arch_sys_counter...).

@@ -4,16 +4,8 @@
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use skf_selftests::skel::task_info::TaskInfoSkelBuilder;
-use skf_selftests::{manifest, sysfs, LoadedModule, TestEnv, BPF_OBJECTS};
+use skf_selftests::{kfuncs_imported_by, manifest, sysfs, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
-
-/// The kfuncs task_info.bpf.c imports that the module offers at this API
-/// level, read from the object itself (skf's reader, as `prog check` uses).
-fn called_by_task_info(api: u32) -> Vec<String> {
-    let (_, object) = BPF_OBJECTS.iter().find(|(name, _)| *name == "task_info").expect("task_info is built");
-    let imports = skf::bpf_object::imports_of(object).expect("task_info.bpf.o is readable");
-    imports.into_iter().filter(|i| manifest().kfunc(&i.kfunc).is_some_and(|k| k.alive_at(api))).map(|i| i.kfunc).collect()
-}
 
 fn assert_counters(names: &[String], counter: &str, expected: u64) {
     for name in names {
@@ -26,7 +18,7 @@ fn counters_match_the_programs_loaded_and_the_calls_made() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     sysfs::write("reset_usage", "1").unwrap();
-    let used = called_by_task_info(env.api);
+    let used = kfuncs_imported_by("task_info", env.api);
     let unused: Vec<String> =
         manifest().kfuncs.iter().filter(|k| k.alive_at(env.api) && !used.contains(&k.name)).map(|k| k.name.clone()).collect();
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make soak`: the soak tests' long form on one machine, at the newest API
+# level: load/unload cycles under racing switches for SECONDS (selftest
+# soak), then 1000 concurrent loads (concurrent_loads). `make check` runs
+# their short form on every machine.
+#
+#   soak.sh [MACHINE] [SECONDS]
+#
+# `make soak [ARCH=..] [SERIES=..] [FLAVOUR=..] [SOAK_SECONDS=..]` passes
+# them; alone, MACHINE defaults to x86_64-6.12 and SECONDS to 600.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$SKF_REPO"
+
+machine=$(normalize_machine "${1:-x86_64-6.12}")
+seconds=${2:-600}
+[[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number of seconds, not '$seconds'"
+arch=$(machine_arch "$machine")
+api=$(vm-test/api-levels.sh | tail -1)
+vm-test/kernel.sh build "$machine" >/dev/null
+module=$(vm-test/build-module.sh "$machine" "$api")
+skf=$(build_skf "$arch")
+bins=$(build_selftests "$arch" | grep -E '/(soak|concurrent_loads)-[0-9a-f]+$' | paste -sd' ')
+[ "$(echo $bins | wc -w)" = 2 ] || die "the soak and concurrent_loads selftests were not built (found: $bins)"
+# Booting, the loads and the unload waits come on top of the cycles.
+vm-test/run-vm.sh --machine "$machine" --timeout $((seconds + 1800)) -- \
+	"SKF_SOAK_SECONDS=$seconds sh vm-test/guest-selftests.sh $machine '$api:$module:$module' $skf $module '' $bins"
