@@ -44,10 +44,6 @@ levels_of() {
 # level's cell only. Each picks its subject from the manifest at that level.
 level_independent=(comm_v2_safety concurrent_loads contexts distilled_base init_faults layout_guard log_flood rss_irqs_off soak syscall_caps sysfs_writes)
 
-# Selftests that need a kernel option, and the option: they run only on the
-# machines whose kernel has it, and the summary names the others.
-declare -A needs_config=([init_faults]=CONFIG_FAILSLAB)
-
 passed=0 failed=0
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
@@ -183,9 +179,9 @@ vm_machine() {
 	each=$(echo $bins | tr ' ' '\n' | grep -vE "$independent" | paste -sd' ')
 	[ "$(echo $once | wc -w)" = "${#level_independent[@]}" ] ||
 		{ echo "error: level-independent selftests missing from the build: ${level_independent[*]} (found: $once)" >&2; return 1; }
-	for test in "${!needs_config[@]}"; do
-		grep -qx "${needs_config[$test]}=y" "$(vm-test/kernel.sh path "$machine")/.config" && continue
-		echo "=== not run: $test (the kernel lacks ${needs_config[$test]})"
+	for test in "${!selftest_needs[@]}"; do
+		kernel_has "$machine" "${selftest_needs[$test]}" && continue
+		echo "=== not run: $test (the kernel lacks ${selftest_needs[$test]})"
 		once=$(echo $once | tr ' ' '\n' | grep -vE "/$test-[0-9a-f]+\$" | paste -sd' ')
 	done
 	with_vm_slot vm-test/run-vm.sh --machine "$machine" --timeout 3600 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"

@@ -130,3 +130,12 @@ build_selftests() {
 	# Test harnesses only: cargo also builds bin targets (the benchmark) for the tests.
 	echo "$json" | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4
 }
+
+# Selftests that need a kernel option, and the option: they run only on the
+# machines whose kernel has it (check.sh names the others in its summary).
+declare -A selftest_needs=([init_faults]=CONFIG_FAILSLAB)
+
+# Whether machine $1's (built) kernel has option $2 built in.
+kernel_has() {
+	grep -qx "$2=y" "$("$SKF_REPO/vm-test/kernel.sh" path "$1")/.config"
+}
