@@ -35,7 +35,7 @@ pub(crate) enum Verdict {
 /// once. A pair evicted mid-verification is reported and counted again, so
 /// this is sized well above what a busy machine verifies concurrently
 /// (hundreds of loads at boot).
-pub(crate) const SLOTS: usize = 512;
+const SLOTS: usize = 512;
 
 #[derive(Clone, Copy)]
 struct Slot {
