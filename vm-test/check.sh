@@ -43,6 +43,9 @@ levels_of() {
 # the policy under concurrent loads, the layout guard): run in the newest
 # level's cell only. Each picks its subject from the manifest at that level.
 level_independent=(comm_v2_safety concurrent_loads contexts distilled_base init_faults layout_guard log_flood rss_irqs_off soak syscall_caps sysfs_writes)
+# Level-independent selftests whose subject is the machine's own build (its
+# bindgen's layouts, its pahole's BTF): every machine runs them.
+every_machine=(distilled_base layout_guard)
 
 passed=0 failed=0
 results=$(mktemp -d)
@@ -156,14 +159,15 @@ build_for_guest() {
 # Per machine (build turn $2): `skf abi check` on every module build (host),
 # then one VM boot that runs the cells of its API levels in turn.
 vm_machine() {
-	local machine=$1 built skewed distilled skf cells modules bins once each
+	local machine=$1 built skewed distilled skf cells modules bins once each twin left test
 	# Called behind `||` by run_logged, where bash ignores set -e: check each step.
 	# One kernel compiles at a time: on the 2-core host three side by side
 	# took longer than three in turn. A cached kernel is used at once, not
 	# after the build another machine is waiting for.
 	mkdir -p "$SKF_CACHE/kernel"
 	vm-test/kernel.sh path "$machine" >/dev/null 2>&1 ||
-		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null || return
+		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null ||
+		{ rm -f "$results/wants-build.$2"; return 1; }
 	built=$(build_for_guest "$machine" "$2") || return
 	{ read -r skewed; read -r distilled; read -r skf; read -r cells; read -r modules; read -r bins; } <<<"$built"
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $machine" >&2; return 1; }
@@ -179,12 +183,43 @@ vm_machine() {
 	each=$(echo $bins | tr ' ' '\n' | grep -vE "$independent" | paste -sd' ')
 	[ "$(echo $once | wc -w)" = "${#level_independent[@]}" ] ||
 		{ echo "error: level-independent selftests missing from the build: ${level_independent[*]} (found: $once)" >&2; return 1; }
+	twin=$(flavoured_twin "$machine")
+	if [ -n "$twin" ]; then
+		left=()
+		for test in "${level_independent[@]}"; do
+			[[ " ${every_machine[*]} " == *" $test "* ]] || { left+=("$test"); once=$(without "$test" $once); }
+		done
+		echo "=== not run: ${left[*]} (run on $twin, the same kernel source and module under KASAN)"
+	fi
 	for test in "${!selftest_needs[@]}"; do
+		[ "$(without "$test" $once)" != "$once" ] || continue
 		kernel_has "$machine" "${selftest_needs[$test]}" && continue
 		echo "=== not run: $test (the kernel lacks ${selftest_needs[$test]})"
-		once=$(echo $once | tr ' ' '\n' | grep -vE "/$test-[0-9a-f]+\$" | paste -sd' ')
+		once=$(without "$test" $once)
 	done
 	with_vm_slot vm-test/run-vm.sh --machine "$machine" --timeout 3600 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"
+}
+
+# The binaries among "${@:2}" that are not selftest $1.
+without() {
+	local test=$1
+	shift
+	printf '%s\n' "$@" | grep -vE "/$test-[0-9a-f]+\$" | paste -sd' '
+}
+
+# The flavoured machine of this run with plain machine $1's architecture and
+# series, if any: it runs the level-independent selftests for both, on the
+# same source and module with its kernel's checking on (a machine's own
+# build, every_machine, is still tested on each).
+flavoured_twin() {
+	local m
+	[ -z "$(machine_flavour "$1")" ] || return 0
+	for m in "${machines[@]}"; do
+		if [ -n "$(machine_flavour "$m")" ] && [ "$(machine_arch "$m")-$(machine_series "$m")" = "$(machine_arch "$1")-$(machine_series "$1")" ]; then
+			echo "$m"
+			return
+		fi
+	done
 }
 
 # Runs "$@" (a VM) once one of the host's VM slots is free: one per core.
@@ -255,6 +290,9 @@ by_cost() {
 }
 turn=0
 for machine in $(by_cost "${machines[@]}"); do
+	# A lane whose kernel is cached queues for its build turn now, so the
+	# turns follow by_cost; the others queue once their kernel is built.
+	! vm-test/kernel.sh path "$machine" >/dev/null 2>&1 || touch "$results/wants-build.$turn"
 	vm_lane "$machine" $turn &
 	turn=$((turn + 1))
 done
