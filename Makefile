@@ -14,9 +14,12 @@
 #   make bench [ARCH=] [SERIES=]   the benchmark in the test VM: tables, build/bench/MACHINE.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
-#   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions
+#   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions,
+#                        and the BPF header (PREFIX/include/stable_kfuncs.bpf.h)
+#   make stock [KVER=7.2.13+deb14-amd64]   the module for Debian's stock kernel, every level
+#                        (in a cached sid chroot with that kernel's own toolchain; needs root)
 #
-# Only deps, kernel, check, demo and fuzz install packages; a plain `make`
+# Only deps, kernel, check, demo, stock and fuzz install packages; a plain `make`
 # never does.
 
 ARCH ?= x86_64
@@ -45,7 +48,7 @@ NO_DISTILLED_BASE := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE))
 
-.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak fuzz rust-analyzer install
+.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak stock fuzz rust-analyzer install
 
 all: module
 
@@ -91,6 +94,10 @@ SOAK_SECONDS ?= 600
 soak: deps
 	vm-test/soak.sh $(MACHINE) $(SOAK_SECONDS)
 
+KVER ?=
+stock: deps
+	$(if $(KVER),SKF_STOCK_KVER=$(KVER)) vm-test/stock-modules.sh
+
 FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600
 fuzz: deps
@@ -105,3 +112,4 @@ install:
 	install -Dm644 build/docs/completions/skf.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/skf
 	install -Dm644 build/docs/completions/_skf $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_skf
 	install -Dm644 build/docs/completions/skf.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/skf.fish
+	install -Dm644 bpf/include/stable_kfuncs.bpf.h $(DESTDIR)$(PREFIX)/include/stable_kfuncs.bpf.h

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# The promise across kernels: at each API level, the module built for 6.12
-# and the one built for 7.2 (same architecture) must offer the same kfuncs
-# with the same prototypes, classes, lifecycle, program types and verifier
-# flags (`skf abi diff` exits 0: identical). Reads the cells' builds under
-# build/module/; ends with a libtest-style result line for check.sh.
+# The promise across kernels: at each API level, the module built for
+# machine OLD and the one built for machine NEW (6.12 and 7.2, or our 7.2
+# and Debian's) must offer the same kfuncs with the same prototypes,
+# classes, lifecycle, program types and verifier flags (`skf abi diff` exits
+# 0: identical). Reads the cells' builds under build/module/; ends with a
+# libtest-style result line for check.sh.
 #
-#   abi-across.sh ARCH SKF_BIN API...
+#   abi-across.sh SKF_BIN OLD NEW API...
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arch=$(normalize_arch "$1")
-skf=$2
-shift 2
-[ $# -gt 0 ] || die "no API levels given (usage: abi-across.sh ARCH SKF_BIN API...)"
-old=$arch-${SKF_SERIES[0]} new=$arch-${SKF_SERIES[-1]}
+skf=$1
+old=$(normalize_machine "$2")
+new=$(normalize_machine "$3")
+shift 3
+[ $# -gt 0 ] || die "no API levels given (usage: abi-across.sh SKF_BIN OLD NEW API...)"
 old_vmlinux=$("$SKF_REPO/vm-test/kernel.sh" path "$old")/vmlinux
 new_vmlinux=$("$SKF_REPO/vm-test/kernel.sh" path "$new")/vmlinux
 passed=0 failed=0

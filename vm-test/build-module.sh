@@ -31,8 +31,6 @@ distilled) extra=() ;;
 no-counting) extra=("${no_distilled_base[@]}" SKF_NO_CALL_COUNTING=1) ;;
 *) die "unknown module variant '$variant' (use skewed, distilled or no-counting)" ;;
 esac
-kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
-pahole=$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")
 dir=$SKF_REPO/build/module/$machine-api$api${variant:+-$variant}
 mkdir -p "$dir"
 # Sources only: an in-tree build's artifacts (its .mod lists absolute
@@ -41,7 +39,15 @@ mkdir -p "$dir"
 rsync -a --delete --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' \
 	--include='*.toml' --exclude='*' "$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
 log "building stable_kfuncs.ko for $machine at API $api${variant:+ ($variant)}"
-make -s -C "$kdir" M="$dir" ARCH="$arch" LLVM="$("$SKF_REPO/module/kdir-llvm.sh" "$kdir")" PAHOLE="$pahole" SKF_API="$api" "${extra[@]}" \
-	KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules >"$dir/build.log" 2>&1 ||
+make_args=(-s M="$dir" SKF_API="$api" "${extra[@]}" KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules)
+if machine_is_stock "$machine"; then
+	# Debian's headers, with Debian's compilers, in the chroot that has them.
+	kbuild=("$SKF_REPO/vm-test/stock.sh" make "$SKF_STOCK_KVER" "$dir" "${make_args[@]}")
+else
+	kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
+	kbuild=(make -C "$kdir" ARCH="$arch" LLVM="$("$SKF_REPO/module/kdir-llvm.sh" "$kdir")"
+		PAHOLE="$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")" "${make_args[@]}")
+fi
+"${kbuild[@]}" >"$dir/build.log" 2>&1 ||
 	{ cat "$dir/build.log" >&2; die "module build failed for $machine API $api (warnings count as errors)"; }
 echo "$dir/module/stable_kfuncs.ko"

@@ -24,6 +24,8 @@ APT_PACKAGES=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libelf-dev:arm64 zlib1g-dev:arm64
 	# The VMs.
 	qemu-system-x86 qemu-system-arm busybox-static python3-venv
+	# The sid chroot that builds the module for a Debian stock kernel (stock.sh).
+	debootstrap
 )
 # arm64 packages unpacked into the arm64 guest's initramfs (see mkrootfs.sh).
 # Fetched with `apt-get download`, never installed on the host.

@@ -162,6 +162,14 @@ build() {
 
 cmd=${1:-}
 machine=$(normalize_machine "${2:-x86_64}")
+# A distribution's kernel is Debian's build: its tree is its headers.
+if machine_is_stock "$machine"; then
+	case "$cmd" in
+	build) exec "$SKF_REPO/vm-test/stock.sh" headers "$SKF_STOCK_KVER" ;;
+	path) exec "$SKF_REPO/vm-test/stock.sh" path "$SKF_STOCK_KVER" ;;
+	*) die "kernel.sh $cmd: $machine is Debian's kernel, which this project neither builds nor boots yet" ;;
+	esac
+fi
 case "$cmd" in
 build) build "$machine" ;;
 path)

@@ -17,6 +17,10 @@ log() { echo "==> $*" >&2; }
 #         drops struct padding, field-notes.md), pahole 1.31 (1.24 emits no
 #         bpf_kfunc decl tags, and 7.2's resolve_btfids needs them)
 SKF_SERIES=(6.12 7.2)
+# The Debian stock kernel ABI the module is built for and tested in
+# (stock.sh): sid's, the first Debian kernel with CONFIG_RUST. `make stock
+# KVER=` names another of the same series.
+SKF_STOCK_KVER=${SKF_STOCK_KVER:-7.2.13+deb14-amd64}
 SKF_72_DEB_VERSION=7.2.13-1
 SKF_72_DEB_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
 SKF_72_DEB=linux-source-7.2_${SKF_72_DEB_VERSION}_all.deb
@@ -74,7 +78,10 @@ kernel_package_version() {
 #                               BTF gets .BTF.base), and KASAN; one flavour for
 #                               both saves a 10-minute kernel build
 #   x86_64-7.2, arm64-7.2       pahole 1.31 (the series needs it)
-SKF_FLAVOURS=(pahole131-kasan)
+#   x86_64-7.2-debian           Debian's own build of 7.2 ($SKF_STOCK_KVER, gcc),
+#                               not this project's: the module is built for it
+#                               in a sid chroot (stock.sh); not booted yet
+SKF_FLAVOURS=(pahole131-kasan debian)
 
 # Prints the canonical machine name, or dies naming the bad part.
 normalize_machine() {
@@ -91,8 +98,14 @@ normalize_machine() {
 	if [ -n "$flavour" ] && [[ " ${SKF_FLAVOURS[*]} " != *" $flavour "* ]]; then
 		die "unknown kernel flavour '$flavour' in '$1': use ${SKF_FLAVOURS[*]}"
 	fi
+	if [ "$flavour" = debian ] && [ "$arch-$series" != "x86_64-$(echo "$SKF_STOCK_KVER" | cut -d. -f1,2)" ]; then
+		die "no Debian stock kernel for '$1': Debian's Rust-enabled stock kernel is $SKF_STOCK_KVER (x86_64-7.2-debian)"
+	fi
 	echo "$arch-$series${flavour:+-$flavour}"
 }
+
+# Whether machine $1 is a distribution's kernel rather than a test kernel.
+machine_is_stock() { [ "$(machine_flavour "$1")" = debian ]; }
 
 machine_arch() { echo "${1%%-*}"; }
 machine_series() { local rest=${1#*-}; echo "${rest%%-*}"; }

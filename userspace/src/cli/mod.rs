@@ -4,6 +4,7 @@ mod abi;
 mod docs;
 mod gen;
 mod kfunc;
+mod openmetrics;
 mod output;
 mod policy;
 mod prog;

@@ -1,16 +1,23 @@
 //! `skf usage show|reset`: the module's per-kfunc counters.
 
+use super::openmetrics::{self, Sample};
 use super::{require_root, Output};
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
+use skf::module_btf::read_running;
 use skf::sysfs::{kfunc_counter, kfunc_names, sysfs_value, write_sysfs_value, SYSFS_DIR};
 use std::fmt;
 
 #[derive(Subcommand)]
 pub enum Verb {
     /// Programs loaded per kfunc, and calls while call counting is on
-    Show,
+    Show {
+        /// Print OpenMetrics text instead, each kfunc labelled with its
+        /// class and lifecycle (for node_exporter's textfile collector)
+        #[arg(long)]
+        openmetrics: bool,
+    },
     /// Zero every counter (root)
     Reset,
 }
@@ -47,6 +54,10 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
         require_root("skf usage reset")?;
         write_sysfs_value("reset_usage", "1")?;
     }
+    let openmetrics = matches!(verb, Verb::Show { openmetrics: true });
+    if openmetrics && out != Output::Text {
+        bail!("--openmetrics is a text format of its own: drop --json/--pretty");
+    }
     let call_counting = sysfs_value("call_counting")? == "1";
     let kfuncs = kfunc_names()?
         .iter()
@@ -55,6 +66,19 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
             Ok(Usage { kfunc: name.clone(), programs: kfunc_counter(name, "programs")?, calls })
         })
         .collect::<Result<Vec<_>>>()?;
-    out.print(&Report { call_counting, kfuncs })?;
+    if openmetrics {
+        let running = read_running()?;
+        let samples = kfuncs
+            .iter()
+            .map(|u| {
+                let abi =
+                    running.kfuncs.get(&u.kfunc).with_context(|| format!("{} has counters but no BTF record in the module", u.kfunc))?;
+                Ok(Sample { abi, programs: u.programs, calls: u.calls })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        print!("{}", openmetrics::render(running.api_level, &samples));
+    } else {
+        out.print(&Report { call_counting, kfuncs })?;
+    }
     Ok(0)
 }

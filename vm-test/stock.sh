@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Debian's stock kernels: the module built for a distribution's kernel ABI.
+#
+#   stock.sh headers KVER          make KVER's headers build Rust modules, print their path
+#   stock.sh path KVER             print that path; fail if not made yet
+#   stock.sh make KVER DIR ARG...  run `make -C HEADERS M=DIR ARG...` in the chroot
+#                                  (vm-test/build-module.sh x86_64-7.2-debian API builds one)
+#
+# KVER is a Debian kernel ABI, e.g. 7.2.13+deb14-amd64 (lib.sh: SKF_STOCK_KVER).
+#
+# Debian's headers package has Module.symvers with the kernel's Rust exports,
+# but not the kernel crates' metadata (rust/*.rmeta, the macros crate) nor
+# scripts/target.json, so an out-of-tree Rust module cannot build from it.
+# This rebuilds those from Debian's own linux-source package with the
+# kernel's .config, in a sid chroot holding the exact rustc the kernel was
+# built with (a Rust export's mangled name depends on rustc's version
+# string), and checks every Rust export against Module.symvers. Nothing on
+# the host comes from sid: the chroot is cached under $SKF_CACHE/stock.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# The Debian archive this host's apt uses.
+mirror() {
+	local uri
+	uri=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+	[ -n "$uri" ] || uri=$(sed -n 's/^deb \(http[^ ]*\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -1)
+	[ -n "$uri" ] || die "no Debian archive found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+	echo "$uri"
+}
+
+root_of() { echo "$SKF_CACHE/stock/$1/root"; }
+
+# Runs "$@" in KVER $1's chroot, with /proc, /sys and /dev mounted for the
+# duration of the command.
+in_root() {
+	local root
+	root=$(root_of "$1")
+	shift
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sys "$root/sys"
+	mount --bind /dev "$root/dev"
+	local rc=0
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
+	umount "$root/dev" "$root/sys" "$root/proc"
+	return "$rc"
+}
+
+# A config value of KVER $1's headers (quotes removed).
+config_of() {
+	sed -n "s/^$2=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}\$/\\1/p" "$(root_of "$1")/usr/src/linux-headers-$1/.config"
+}
+
+# The sid chroot with KVER $1's headers and the toolchain its .config names.
+toolchain() {
+	local kver=$1 root pkg want have gcc
+	root=$(root_of "$kver")
+	[ -f "$root/.skf-toolchain" ] && return
+	command -v debootstrap >/dev/null || die "debootstrap not found: run 'make deps'"
+	if [ ! -x "$root/usr/bin/apt-get" ]; then
+		log "debootstrap sid into $root (the stock kernel's toolchain; about 1 minute)"
+		rm -rf "$root" && mkdir -p "$root"
+		debootstrap --variant=minbase sid "$root" "$(mirror)" >"$root.debootstrap.log" 2>&1 ||
+			{ tail -20 "$root.debootstrap.log" >&2; die "debootstrap failed; log: $root.debootstrap.log"; }
+	fi
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# A mirror snapshot may carry an expired Release file.
+	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99skf-no-valid-until"
+	log "installing linux-headers-$kver in the chroot"
+	in_root "$kver" apt-get update -q >/dev/null
+	in_root "$kver" apt-get install -y -q --no-install-recommends "linux-headers-$kver" >/dev/null ||
+		die "linux-headers-$kver is not in Debian's sid: name a kernel ABI it carries (apt-cache search linux-headers)"
+	gcc=gcc-$(($(config_of "$kver" CONFIG_GCC_VERSION) / 10000))
+	[ "$gcc" != gcc-0 ] || die "$kver was not built with gcc: only Debian's gcc-built kernels are supported"
+	pkg=$(in_root "$kver" dpkg-query -W -f '${Version}' "linux-headers-$kver")
+	log "installing rustc, bindgen, $gcc and linux-source-$(series_of "$kver") $pkg in the chroot (about 4 minutes)"
+	in_root "$kver" apt-get install -y -q --no-install-recommends rustc rust-src bindgen "$gcc" make flex bison bc \
+		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl "linux-source-$(series_of "$kver")=$pkg" >/dev/null
+	want=$(config_of "$kver" CONFIG_RUSTC_VERSION_TEXT)
+	have=$(in_root "$kver" rustc --version)
+	[ "$want" = "$have" ] || die "$kver was built with '$want', but sid's rustc is '$have': modules would not link (their Rust symbol names differ); install that rustc in $root"
+	touch "$root/.skf-toolchain"
+}
+
+# The kernel series of KVER $1: 7.2 for 7.2.13+deb14-amd64.
+series_of() { echo "$1" | cut -d. -f1,2; }
+
+# Debian's architecture name of KVER $1, and the kernel's.
+kver_arch() { echo "${1##*-}"; }
+kernel_arch() {
+	case "$(kver_arch "$1")" in
+	amd64) echo x86 ;;
+	arm64) echo arm64 ;;
+	*) die "unsupported Debian architecture in $1 (use amd64 or arm64)" ;;
+	esac
+}
+
+# Builds rust/ from linux-source with the headers' .config and installs it
+# into the headers, once the Rust exports match Module.symvers one for one.
+overlay() {
+	local kver=$1 root headers series k cc missing ours theirs
+	root=$(root_of "$kver")
+	headers=/usr/src/linux-headers-$kver
+	[ -f "$root$headers/.skf-rust-overlay" ] && return
+	toolchain "$kver"
+	series=$(series_of "$kver")
+	# The compiler exactly as the kernel's .config names it, or olddefconfig
+	# rewrites CONFIG_CC_VERSION_TEXT.
+	cc=$(config_of "$kver" CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
+	if [ ! -f "$root/build/linux-source-$series/Makefile" ]; then
+		log "unpacking linux-source-$series in the chroot"
+		mkdir -p "$root/build"
+		in_root "$kver" tar -C /build -xJf "/usr/src/linux-source-$series.tar.xz"
+	fi
+	k=/build/rust-$kver
+	local kmake=(make -C "/build/linux-source-$series" O="$k" ARCH="$(kernel_arch "$kver")" CC="$cc" HOSTCC="$cc")
+	mkdir -p "$root$k"
+	cp "$root$headers/.config" "$root$k/.config"
+	in_root "$kver" "${kmake[@]}" -s olddefconfig >/dev/null
+	cmp -s "$root$headers/.config" "$root$k/.config" ||
+		die "olddefconfig changed $kver's .config in $root$k: the chroot lacks a tool Kconfig probes"
+	log "building rust/ for $kver (make prepare, about 4 minutes)"
+	in_root "$kver" "${kmake[@]}" -j"$(nproc)" prepare >"$root$k.prepare.log" 2>&1 ||
+		{ tail -30 "$root$k.prepare.log" >&2; die "make prepare failed; log: $root$k.prepare.log"; }
+	sed -nE 's/^EXPORT_SYMBOL_RUST_GPL\((.*)\);$/\1/p' "$root$k"/rust/exports_*_generated.h | sort -u >"$root$k.exports"
+	awk -F'\t' '{ print $2 }' "$root$headers/Module.symvers" | sort -u >"$root$k.symvers"
+	missing=$(comm -23 "$root$k.exports" "$root$k.symvers" | wc -l)
+	ours=$(grep -c '^_R' "$root$k.exports" || true)
+	theirs=$(grep -c '^_R' "$root$k.symvers" || true)
+	[ "$missing" = 0 ] && [ "$ours" = "$theirs" ] ||
+		die "the rebuilt kernel crates export $ours Rust symbols, $kver's Module.symvers $theirs, and $missing of ours are not Debian's: modules would not link (compare $root$k.exports with $root$k.symvers)"
+	log "rust/ matches $kver: $ours Rust exports, all in Module.symvers"
+	mkdir -p "$root$headers/rust"
+	cp "$root$k"/rust/*.rmeta "$root$k"/rust/*.so "$root$headers/rust/"
+	# scripts/ in Debian's headers links into linux-kbuild-*.
+	cp "$root$k/scripts/target.json" "$root$headers/scripts/target.json"
+	touch "$root$headers/.skf-rust-overlay"
+}
+
+# Runs Kbuild on the module sources in host directory $2 against KVER $1's
+# headers, in the chroot, with $2 mounted at the same path.
+kbuild() {
+	local kver=$1 dir=$2 root rc=0
+	shift 2
+	overlay "$kver"
+	root=$(root_of "$kver")
+	mkdir -p "$root$dir"
+	mount --bind "$dir" "$root$dir"
+	in_root "$kver" make -C "/usr/src/linux-headers-$kver" M="$dir" "$@" || rc=$?
+	umount "$root$dir"
+	return "$rc"
+}
+
+cmd=${1:-}
+kver=${2:-$SKF_STOCK_KVER}
+if [ "$cmd" != path ]; then
+	[ "$(id -u)" = 0 ] || die "stock.sh needs root (debootstrap, chroot)"
+	mkdir -p "$SKF_CACHE/stock/$kver"
+	# One user of a chroot at a time (a parallel `make`).
+	exec 9>"$SKF_CACHE/stock/$kver.lock"
+	flock 9
+fi
+headers=$(root_of "$kver")/usr/src/linux-headers-$kver
+case "$cmd" in
+make) kbuild "$kver" "${3:?usage: stock.sh make KVER DIR ARG...}" "${@:4}" ;;
+headers) overlay "$kver" && echo "$headers" ;;
+path)
+	[ -f "$headers/.skf-rust-overlay" ] || die "Debian's $kver headers are not prepared for Rust modules: run 'make stock'"
+	echo "$headers"
+	;;
+*) die "usage: stock.sh headers|path KVER | make KVER DIR ARG..." ;;
+esac
