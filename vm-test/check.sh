@@ -156,22 +156,6 @@ build_for_guest() {
 	printf '%s\n' "$skewed" "$distilled" "$skf" "$cells" "$modules $distilled" "$(echo $bins)"
 }
 
-# A distribution's kernel (build turn $2): the module built at every level,
-# and as out-of-tree builds are by default, each checked against the
-# manifest by `skf abi check`. Its VM is not automated yet: said, not counted.
-stock_builds() {
-	local machine=$1 modules
-	modules=$(
-		take_build_turn "$2"
-		for api in $(levels_of "$machine"); do vm-test/build-module.sh "$machine" "$api" || exit; done
-		vm-test/build-module.sh "$machine" "${apis[-1]}" distilled || exit
-		cargo build -q -p skf
-	) || return
-	echo "=== cell $machine abi"
-	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules || true
-	echo "=== not run: its VM (booting Debian's kernel is not automated yet; the builds are checked)"
-}
-
 # Per machine (build turn $2): `skf abi check` on every module build (host),
 # then one VM boot that runs the cells of its API levels in turn.
 vm_machine() {
@@ -184,10 +168,6 @@ vm_machine() {
 	vm-test/kernel.sh path "$machine" >/dev/null 2>&1 ||
 		flock "$SKF_CACHE/kernel/.build.lock" vm-test/kernel.sh build "$machine" >/dev/null ||
 		{ rm -f "$results/wants-build.$2"; return 1; }
-	if machine_is_stock "$machine"; then
-		stock_builds "$machine" "$2"
-		return
-	fi
 	built=$(build_for_guest "$machine" "$2") || return
 	{ read -r skewed; read -r distilled; read -r skf; read -r cells; read -r modules; read -r bins; } <<<"$built"
 	[ -n "$bins" ] || { echo "error: no selftest binaries were built for $machine" >&2; return 1; }
@@ -211,6 +191,11 @@ vm_machine() {
 		done
 		echo "=== not run: ${left[*]} (run on $twin, the same kernel source and module under KASAN)"
 	fi
+	for test in $(selftests_not_on "$machine"); do
+		[ "$(without "$test" $once $each)" != "$(echo $once $each)" ] || continue
+		echo "=== not run: $test (${selftest_not_on[$machine:$test]})"
+		once=$(without "$test" $once) each=$(without "$test" $each)
+	done
 	for test in "${!selftest_needs[@]}"; do
 		[ "$(without "$test" $once)" != "$once" ] || continue
 		kernel_has "$machine" "${selftest_needs[$test]}" && continue
@@ -323,9 +308,7 @@ for machine in "${machines[@]}"; do
 	log "vm: $machine"
 	cat "$log" >&2
 	failed_before=$failed
-	cells=(abi)
-	machine_is_stock "$machine" || cells+=($(levels_of "$machine" | sed -E 's/[0-9]+/api&/g'))
-	for cell in "${cells[@]}"; do
+	for cell in abi $(levels_of "$machine" | sed -E 's/[0-9]+/api&/g'); do
 		awk -v cell="=== cell $machine $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
 		count "$([ "$cell" = abi ] && echo abi || echo vm): $machine $cell" "$log.$cell" 0
 	done

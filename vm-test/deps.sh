@@ -27,9 +27,10 @@ APT_PACKAGES=(
 	# The sid chroot that builds the module for a Debian stock kernel (stock.sh).
 	debootstrap
 )
-# arm64 packages unpacked into the arm64 guest's initramfs (see mkrootfs.sh).
-# Fetched with `apt-get download`, never installed on the host.
-ARM64_ROOTFS_PACKAGES=(busybox-static libc6 libgcc-s1 libelf1 zlib1g libzstd1 libcap2 libbpf1 bpftool)
+# Packages unpacked into the qemu guests' initramfs (see mkrootfs.sh): arm64,
+# and amd64 for Debian's stock kernel. Fetched with `apt-get download`, never
+# installed on the host.
+GUEST_ROOTFS_PACKAGES=(busybox-static libc6 libgcc-s1 libelf1 zlib1g libzstd1 libcap2 libbpf1 bpftool)
 
 missing_apt=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -52,13 +53,15 @@ if [ ${#missing_apt[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing_apt[@]}"
 fi
 
-deb_dir=$SKF_CACHE/debs/arm64
-mkdir -p "$deb_dir"
-for p in "${ARM64_ROOTFS_PACKAGES[@]}"; do
-	if ! ls "$deb_dir/${p}"_*_arm64.deb >/dev/null 2>&1 && ! ls "$deb_dir/${p}"_*_all.deb >/dev/null 2>&1; then
-		log "downloading $p:arm64 for the arm64 guest"
-		(cd "$deb_dir" && apt-get download -q "$p:arm64")
-	fi
+for arch in arm64 amd64; do
+	deb_dir=$SKF_CACHE/debs/$arch
+	mkdir -p "$deb_dir"
+	for p in "${GUEST_ROOTFS_PACKAGES[@]}"; do
+		if ! ls "$deb_dir/${p}"_*_$arch.deb >/dev/null 2>&1 && ! ls "$deb_dir/${p}"_*_all.deb >/dev/null 2>&1; then
+			log "downloading $p:$arch for the $arch guest initramfs"
+			(cd "$deb_dir" && apt-get download -q "$p:$arch")
+		fi
+	done
 done
 
 if ! rustup component list --installed | grep -q '^rust-src'; then

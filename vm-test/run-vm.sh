@@ -4,7 +4,8 @@
 #
 #   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] -- COMMAND
 #
-# MACHINE: x86_64 (default), arm64 or x86_64-pahole131-kasan (lib.sh);
+# MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan or
+# x86_64-7.2-debian (lib.sh);
 # --arch is the same option.
 #
 # Prints the command's output. Exits with the command's status, or:
@@ -28,7 +29,15 @@ done
 [ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] -- COMMAND)"
 
 arch=$(machine_arch "$machine")
-image=$("$SKF_REPO/vm-test/kernel.sh" image "$machine")
+guest_modules=()
+if machine_is_stock "$machine"; then
+	# Debian's image, and the modules its guest loads before mounting 9p.
+	mapfile -t boot < <("$SKF_REPO/vm-test/stock.sh" boot "$SKF_STOCK_KVER")
+	[ ${#boot[@]} -gt 1 ] || die "could not fetch Debian's $SKF_STOCK_KVER image and modules (vm-test/stock.sh boot)"
+	image=${boot[0]} guest_modules=("${boot[@]:1}")
+else
+	image=$("$SKF_REPO/vm-test/kernel.sh" image "$machine")
+fi
 if [ -z "$out" ]; then
 	out=$(mktemp -d)
 	trap 'rm -rf "$out"' EXIT
@@ -71,13 +80,20 @@ run_x86_64() {
 		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" </dev/null >"$out/console.log" 2>&1
 }
 
-run_arm64() {
-	local rootfs
-	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh")
-	log "booting arm64 VM (qemu-system-aarch64, tcg)"
-	timeout -k 10 "$timeout" qemu-system-aarch64 -M virt -cpu max -smp 2 -m 1G \
+# qemu with a busybox initramfs of Debian packages (mkrootfs.sh): the arm64
+# guests, and Debian's stock kernel, whose 9p is modules virtme-ng would look
+# for on the host.
+run_qemu() {
+	local rootfs qemu console
+	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh" "$arch" "${guest_modules[@]}")
+	case "$arch" in
+	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
+	x86_64) qemu=(qemu-system-x86_64 -accel tcg -cpu max) console=ttyS0 ;;
+	esac
+	log "booting $machine VM (${qemu[0]}, tcg)"
+	timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 1G \
 		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
-		-append "console=ttyAMA0 panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \
+		-append "console=$console panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \
 		-virtfs "local,path=$SKF_REPO,mount_tag=repo,security_model=none,readonly=on" \
 		-virtfs "local,path=$out,mount_tag=out,security_model=none" \
 		</dev/null >"$out/console.log" 2>&1
@@ -85,7 +101,7 @@ run_arm64() {
 
 start=$SECONDS
 rc=0
-"run_$arch" || rc=$?
+if [ "$arch" = x86_64 ] && ! machine_is_stock "$machine"; then run_x86_64 || rc=$?; else run_qemu || rc=$?; fi
 [ -f "$out/output" ] && cat "$out/output"
 log "$machine VM finished in $((SECONDS - start))s"
 if [ $rc = 124 ] || [ $rc = 137 ]; then

@@ -3,6 +3,8 @@
 #
 #   stock.sh headers KVER          make KVER's headers build Rust modules, print their path
 #   stock.sh path KVER             print that path; fail if not made yet
+#   stock.sh boot KVER             fetch KVER's image and the modules a test VM
+#                                  loads; print the image, then the modules in load order
 #   stock.sh make KVER DIR ARG...  run `make -C HEADERS M=DIR ARG...` in the chroot
 #                                  (vm-test/build-module.sh x86_64-7.2-debian API builds one)
 #
@@ -36,9 +38,10 @@ in_root() {
 	local root
 	root=$(root_of "$1")
 	shift
-	mount -t proc proc "$root/proc"
-	mount -t sysfs sys "$root/sys"
-	mount --bind /dev "$root/dev"
+	# A run killed midway may have left these mounted.
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	mountpoint -q "$root/sys" || mount -t sysfs sys "$root/sys"
+	mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
 	local rc=0
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
@@ -137,6 +140,47 @@ overlay() {
 	touch "$root$headers/.skf-rust-overlay"
 }
 
+# What a test VM of KVER $1 loads as modules: the 9p shares its init mounts,
+# and null_blk (the block kfuncs' device).
+GUEST_MODULES=(9pnet_virtio 9p null_blk)
+
+# Prints module $2 of KVER $1's unpacked modules tree $3 and everything it
+# needs, dependencies first, each once (decompressed: busybox insmod reads no xz).
+with_dependencies() {
+	local kver=$1 name=$2 tree=$3 xz ko dep
+	xz=$(find "$tree" -name "$name.ko.xz" | head -1)
+	[ -n "$xz" ] || die "$name.ko.xz is not in linux-modules-$kver"
+	ko=$(dirname "$tree")/ko/$name.ko
+	if [ ! -f "$ko" ]; then
+		mkdir -p "$(dirname "$ko")"
+		xz -dc "$xz" >"$ko.part" && mv "$ko.part" "$ko"
+	fi
+	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+		with_dependencies "$kver" "$dep" "$tree"
+	done
+	echo "$ko"
+}
+
+# Fetches Debian's image and modules packages of KVER $1 once; prints the
+# image, then the guest's modules in load order.
+boot() {
+	local kver=$1 dir root
+	dir=$SKF_CACHE/stock/$kver/boot
+	if [ ! -f "$dir/.skf-unpacked" ]; then
+		toolchain "$kver"
+		root=$(root_of "$kver")
+		log "fetching linux-binary-$kver and linux-modules-$kver (about 125 MB)"
+		rm -rf "$root/build/debs" "$dir" && mkdir -p "$root/build/debs" "$dir"
+		in_root "$kver" sh -c "cd /build/debs && apt-get download -q linux-binary-$kver linux-modules-$kver" >/dev/null 2>&1 ||
+			die "could not fetch linux-binary-$kver and linux-modules-$kver from Debian's sid"
+		for deb in "$root"/build/debs/*.deb; do dpkg-deb -x "$deb" "$dir/tree"; done
+		touch "$dir/.skf-unpacked"
+	fi
+	echo "$dir/tree/usr/lib/modules/$kver/vmlinuz"
+	local m
+	for m in "${GUEST_MODULES[@]}"; do with_dependencies "$kver" "$m" "$dir/tree"; done | awk '!seen[$0]++'
+}
+
 # Runs Kbuild on the module sources in host directory $2 against KVER $1's
 # headers, in the chroot, with $2 mounted at the same path.
 kbuild() {
@@ -163,10 +207,11 @@ fi
 headers=$(root_of "$kver")/usr/src/linux-headers-$kver
 case "$cmd" in
 make) kbuild "$kver" "${3:?usage: stock.sh make KVER DIR ARG...}" "${@:4}" ;;
+boot) boot "$kver" ;;
 headers) overlay "$kver" && echo "$headers" ;;
 path)
 	[ -f "$headers/.skf-rust-overlay" ] || die "Debian's $kver headers are not prepared for Rust modules: run 'make stock'"
 	echo "$headers"
 	;;
-*) die "usage: stock.sh headers|path KVER | make KVER DIR ARG..." ;;
+*) die "usage: stock.sh headers|path|boot KVER | make KVER DIR ARG..." ;;
 esac
