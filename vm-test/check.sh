@@ -191,11 +191,6 @@ vm_machine() {
 		done
 		echo "=== not run: ${left[*]} (run on $twin, the same kernel source and module under KASAN)"
 	fi
-	for test in $(selftests_not_on "$machine"); do
-		[ "$(without "$test" $once $each)" != "$(echo $once $each)" ] || continue
-		echo "=== not run: $test (${selftest_not_on[$machine:$test]})"
-		once=$(without "$test" $once) each=$(without "$test" $each)
-	done
 	for test in "${!selftest_needs[@]}"; do
 		[ "$(without "$test" $once)" != "$once" ] || continue
 		kernel_has "$machine" "${selftest_needs[$test]}" && continue

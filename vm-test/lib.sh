@@ -156,24 +156,6 @@ build_selftests() {
 # machines whose kernel has it (check.sh names the others in its summary).
 declare -A selftest_needs=([init_faults]=CONFIG_FAILSLAB)
 
-# Selftests a machine cannot run, by "MACHINE:TEST", and why (check.sh names
-# them in its summary).
-declare -A selftest_not_on=(
-	# Reproduced without the module: toggling the kernel's own
-	# sched_schedstats key while tasks switch oopses the same way ("Oops:
-	# int3" in update_se). Debian's gcc build patches 2-byte jump labels; ours
-	# (clang) survive the same soak.
-	[x86_64-7.2-debian:soak]="toggling any static key while its code runs oopses Debian's image under TCG"
-)
-
-# The selftests machine $1 cannot run (selftest_not_on).
-selftests_not_on() {
-	local key
-	for key in "${!selftest_not_on[@]}"; do
-		[ "${key%%:*}" != "$1" ] || echo "${key#*:}"
-	done
-}
-
 # Whether machine $1's (built) kernel has option $2 built in.
 kernel_has() {
 	grep -qx "$2=y" "$("$SKF_REPO/vm-test/kernel.sh" path "$1")/.config"

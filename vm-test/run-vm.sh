@@ -88,7 +88,12 @@ run_qemu() {
 	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh" "$arch" "${guest_modules[@]}")
 	case "$arch" in
 	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
-	x86_64) qemu=(qemu-system-x86_64 -accel tcg -cpu max) console=ttyS0 ;;
+	# One host thread for all vCPUs: with multi-threaded TCG, a vCPU can run
+	# an int3 that text patching on another vCPU has already removed, and
+	# Debian's image oopses ("Oops: int3") when a static key flips while
+	# its code runs (its own sched_schedstats: within 10 s; single-threaded,
+	# none in a minute). A guest gets about one host core anyway.
+	x86_64) qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max) console=ttyS0 ;;
 	esac
 	log "booting $machine VM (${qemu[0]}, tcg)"
 	timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 1G \
