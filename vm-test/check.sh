@@ -109,6 +109,9 @@ run_logged() {
 
 step_rc() { sed -n 's/^step exit \([0-9]*\)$/\1/p' "$1" | tail -1 | grep . || echo 0; }
 
+# The lowest turn of the lanes waiting for $1 (build or vm).
+first_waiting() { ls "$results" | sed -n "s/^wants-$1\.//p" | sort -n | head -1; }
+
 # Waits until this lane (turn $1) is the lowest-numbered one waiting to
 # build, then holds the build lock until the calling subshell exits. Lanes
 # build one at a time, in turn order, so the first VM boots after its own
@@ -121,7 +124,7 @@ take_build_turn() {
 	while :; do
 		exec {lock}>"$results/build.lock"
 		flock "$lock"
-		if [ "$(ls "$results" | sed -n 's/^wants-build\.//p' | sort -n | head -1)" = "$turn" ]; then
+		if [ "$(first_waiting build)" = "$turn" ]; then
 			rm "$results/wants-build.$turn"
 			return
 		fi
@@ -197,7 +200,7 @@ vm_machine() {
 		echo "=== not run: $test (the kernel lacks ${selftest_needs[$test]})"
 		once=$(without "$test" $once)
 	done
-	with_vm_slot vm-test/run-vm.sh --machine "$machine" --timeout 3600 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"
+	with_vm_slot "$2" vm-test/run-vm.sh --machine "$machine" --timeout 3600 -- "sh vm-test/guest-selftests.sh $machine '$cells' $skf $distilled '$once' $each"
 }
 
 # The binaries among "${@:2}" that are not selftest $1.
@@ -222,23 +225,31 @@ flavoured_twin() {
 	done
 }
 
-# Runs "$@" (a VM) once one of the host's VM slots is free: one per core.
-# A busy TCG guest keeps one core busy; more guests than cores only share
-# them worse (the same guest run: 116 s alone, 68 s each two at a time, 79
-# s each five at a time). The slots are host-wide, across checkouts.
+# Runs "$@" (a VM, for turn $1) once one of the host's VM slots is free
+# and no earlier turn waits for one: one VM per core, and guests boot in
+# turn order, longest first, as they build (a short guest taking the slot a
+# long one waits for cost 2.5 minutes at the end). A busy TCG guest keeps
+# one core busy; more guests than cores only share them worse (the same
+# guest run: 116 s alone, 68 s each two at a time, 79 s each five at a
+# time). The slots are host-wide, across checkouts.
 with_vm_slot() {
-	local slot fd rc=0
+	local turn=$1 slot fd rc=0
+	shift
 	mkdir -p "$SKF_CACHE"
+	touch "$results/wants-vm.$turn"
 	while :; do
-		for slot in $(seq "$(nproc)"); do
-			exec {fd}>"$SKF_CACHE/vm-slot.$slot"
-			if flock -n "$fd"; then
-				"$@" || rc=$?
+		if [ "$(first_waiting vm)" = "$turn" ]; then
+			for slot in $(seq "$(nproc)"); do
+				exec {fd}>"$SKF_CACHE/vm-slot.$slot"
+				if flock -n "$fd"; then
+					rm "$results/wants-vm.$turn"
+					"$@" || rc=$?
+					exec {fd}>&-
+					return "$rc"
+				fi
 				exec {fd}>&-
-				return "$rc"
-			fi
-			exec {fd}>&-
-		done
+			done
+		fi
 		sleep 2
 	done
 }
@@ -247,11 +258,12 @@ with_vm_slot() {
 # and produce every row (no timing is judged).
 bench_machines=(x86_64-6.12 x86_64-7.2)
 
-# One machine (build turn $2), quietly (the machines run side by side),
-# then its benchmark.
+# One machine (turn $2), quietly (the machines run side by side), then its
+# benchmark, after every machine's guest.
 vm_lane() {
 	run_quietly "vm: $1" vm_machine "$1" "$2"
-	[[ " ${bench_machines[*]} " != *" $1 "* ]] || run_quietly "vm: $1 bench (short)" with_vm_slot vm-test/bench.sh --short "$1"
+	[[ " ${bench_machines[*]} " != *" $1 "* ]] ||
+		run_quietly "vm: $1 bench (short)" with_vm_slot $(($2 + ${#machines[@]})) vm-test/bench.sh --short "$1"
 }
 
 # A host step: run, log and count it under one label.
