@@ -2,6 +2,7 @@
 
 //! Block family: what biosnoop-like tools read of a blk-mq request.
 
+use super::guards::RcuReadLock;
 use super::view::{read_once, Request};
 use crate::ffi;
 use crate::kfunc_table::*;
@@ -33,14 +34,19 @@ impl Request {
     fn dev(&self) -> u32 {
         // A request's queue outlives it.
         let q = read_once!(self, q);
-        // SAFETY: `q` is live, as above. The disk is set before the queue
-        // issues requests and cleared only after it drains; read once, as
-        // del_gendisk() may be racing.
+        // disk_release() clears `q->disk` before it drops the disk's last
+        // reference, and the disk is freed with its part0 inode, after an RCU
+        // grace period (bdev_free_inode). So a disk read non-null under the
+        // RCU read lock stays allocated until the lock is dropped.
+        let _rcu = RcuReadLock::new();
+        // SAFETY: `q` is live, as above; read once, as disk_release() may be
+        // clearing it.
         let disk = unsafe { read_volatile(addr_of!((*q).disk)) };
         if disk.is_null() {
             return 0;
         }
-        // SAFETY: `disk` is live while its queue has requests in flight.
+        // SAFETY: `disk` is allocated while `_rcu` is held (above); its major
+        // and first minor are set before it takes requests and never change.
         unsafe { ffi::skf_c_disk_devt_user(disk) }
     }
 
