@@ -45,6 +45,7 @@ extern "C" {
     pub(crate) fn skf_c_pid_ns_inum(ns: *mut pid_namespace) -> u32;
     pub(crate) fn skf_c_net_ns_inum(net: *mut net) -> u32;
     pub(crate) fn skf_c_mnt_ns_inum(ns: *mut mnt_namespace) -> u32;
+    pub(crate) fn skf_c_mnt_ns_layout_holds() -> bool;
     pub(crate) fn skf_c_disk_devt_user(disk: *mut gendisk) -> u32;
     pub(crate) fn skf_c_rq_pos(rq: *const request) -> u64;
     pub(crate) fn skf_c_rq_bytes(rq: *const request) -> u32;

@@ -110,6 +110,7 @@ int skf_c_task_prio(const struct task_struct *task);
 unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns);
 unsigned int skf_c_net_ns_inum(struct net *net);
 unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns);
+bool skf_c_mnt_ns_layout_holds(void);
 u32 skf_c_disk_devt_user(struct gendisk *disk);
 u64 skf_c_rq_pos(const struct request *rq);
 u32 skf_c_rq_bytes(const struct request *rq);

@@ -4,6 +4,8 @@
 //! once dropped the padding before an empty `__aligned__(64)` member and
 //! shifted every later task_struct field). Every field the Rust code reads
 //! is listed in the manifest; at load its Rust offset and size must equal C's.
+//! One layout no header gives (fs/mount.h's mnt_namespace) is checked by
+//! what lies there instead.
 
 use crate::ffi;
 use crate::kfunc_table::LAYOUT_FIELDS;
@@ -71,6 +73,14 @@ pub(crate) fn check() -> Result {
                 field.rust_size
             );
         }
+    }
+    // SAFETY: reads the init task's mount namespace, which lives as long as
+    // the kernel, and only without faulting past it.
+    if !unsafe { ffi::skf_c_mnt_ns_layout_holds() } {
+        mismatches += 1;
+        pr_err!(
+            "layout guard: struct mnt_namespace: no ns_common of the mount namespace at its start (fs/mount.h changed); refusing to load\n"
+        );
     }
     if mismatches > 0 {
         return Err(EINVAL);

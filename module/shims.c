@@ -10,9 +10,11 @@
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
+#include <linux/proc_ns.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/uaccess.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 #include "glue.h"
@@ -157,12 +159,36 @@ unsigned int skf_c_net_ns_inum(struct net *net)
 }
 
 /*
- * struct mnt_namespace is private to fs/ (fs/mount.h); in 6.12 its ns_common
- * is its first member. The one layout this module assumes without a check.
+ * struct mnt_namespace is private to fs/ (fs/mount.h), so no header gives
+ * its layout; in 6.12 and 7.2 its ns_common is its first member. At load,
+ * skf_c_mnt_ns_layout_holds() checks that.
  */
+static const struct ns_common *skf_mnt_ns_common(const struct mnt_namespace *ns)
+{
+	return (const void *)ns + SKF_LAYOUT_SKEW;
+}
+
 unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns)
 {
-	return ((struct ns_common *)ns)->inum;
+	return skf_mnt_ns_common(ns)->inum;
+}
+
+/*
+ * Whether what skf_mnt_ns_common() finds in the init task's mount namespace
+ * is an ns_common whose proc operations are the mount namespace's ("mnt").
+ * Read without faulting: where the layout changed, other data lies there.
+ */
+bool skf_c_mnt_ns_layout_holds(void)
+{
+	const struct ns_common *ns = skf_mnt_ns_common(init_task.nsproxy->mnt_ns);
+	const struct proc_ns_operations *ops;
+	const char *name;
+	char prefix[4];
+
+	return !copy_from_kernel_nofault(&ops, &ns->ops, sizeof(ops)) &&
+	       !copy_from_kernel_nofault(&name, &ops->name, sizeof(name)) &&
+	       !copy_from_kernel_nofault(prefix, name, sizeof(prefix)) &&
+	       !memcmp(prefix, "mnt", sizeof(prefix));
 }
 
 /* disk_devt() and new_encode_dev() are inline: st_rdev's encoding. */

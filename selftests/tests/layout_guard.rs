@@ -1,7 +1,7 @@
 //! A build whose C and Rust struct layouts disagree refuses to load, naming
 //! each field whose offset or size differs, with both values. The skewed
 //! build (vm-test/build-module.sh ... skewed) adds 8 to every C offset and
-//! size.
+//! size, and looks for mnt_namespace's ns_common 8 bytes past its start.
 
 use nix::errno::Errno;
 use skf_selftests::{manifest, Kmsg, LoadedModule, TestEnv};
@@ -19,7 +19,11 @@ fn mismatched_layout_refuses_to_load_naming_each_field() {
 
     let lines = kmsg.matching("layout guard");
     let guarded = manifest().layout_guard;
-    assert_eq!(lines.len(), 2 * guarded.len(), "one offset and one size line per guarded field: {lines:#?}");
+    assert_eq!(lines.len(), 2 * guarded.len() + 1, "one offset and one size line per guarded field, one for mnt_namespace: {lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("struct mnt_namespace: no ns_common") && l.contains("refusing to load")),
+        "no line for mnt_namespace's ns_common: {lines:#?}"
+    );
     for path in &guarded {
         let (strukt, field) = path.split_once('.').unwrap();
         let named = format!("struct {strukt} field {field}: ");
