@@ -27,9 +27,19 @@ pub const KIND_TYPE_TAG: u8 = 18;
 pub const KIND_ENUM64: u8 = 19;
 
 /// `struct btf_func` linkage of a global function (what a kfunc is).
-pub const LINKAGE_GLOBAL: u16 = 1;
+pub const LINKAGE_GLOBAL: u32 = 1;
 /// `struct btf_func` linkage of an extern (a kfunc or other ksym a program imports).
-pub const LINKAGE_EXTERN: u16 = 2;
+pub const LINKAGE_EXTERN: u32 = 2;
+
+/// The header up to the string section, as 6.12 has it; 7.2 appends the
+/// layout section's offset and length.
+const HEADER_LEN: usize = 24;
+const HEADER_LEN_WITH_LAYOUT: usize = 32;
+
+/// A type record's info word, with the widths 7.2 gave it (6.12 used 5 and
+/// 16 of those bits, the rest zero): kind in bits 24-30, vlen in bits 0-23.
+const KIND_MASK: u32 = 0x7f;
+const VLEN_MASK: u32 = 0xff_ffff;
 
 /// Pointer and qualifier chains deeper than this are malformed input.
 const MAX_TYPE_DEPTH: usize = 32;
@@ -39,7 +49,7 @@ const MAX_TYPE_DEPTH: usize = 32;
 pub struct Type {
     pub kind: u8,
     pub name_off: u32,
-    pub vlen: u16,
+    pub vlen: u32,
     pub kind_flag: bool,
     /// `size` or `type`, by kind: the referenced type of PTR, TYPEDEF,
     /// FUNC, FUNC_PROTO (its return type) and DECL_TAG.
@@ -57,6 +67,9 @@ pub struct Btf {
     first_id: u32,
     /// The BTF that split (module) BTF extends: vmlinux's.
     base: Option<Arc<Btf>>,
+    /// The layout section's entries, indexed by kind (its base's for split
+    /// BTF without one; none before 7.2).
+    layouts: Vec<KindLayout>,
 }
 
 fn u16_at(d: &[u8], off: usize) -> Result<u16> {
@@ -69,15 +82,37 @@ fn u32_at(d: &[u8], off: usize) -> Result<u32> {
     Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// Bytes of kind-specific data after a type record.
-fn extra_len(kind: u8, vlen: usize) -> Result<usize> {
+/// One entry of 7.2's layout section, per kind the encoder knew: the bytes
+/// after a record of that kind are `info_sz + vlen * elem_sz`. It lets a
+/// reader step over kinds newer than itself.
+#[derive(Clone, Copy, Debug)]
+struct KindLayout {
+    info_sz: u8,
+    elem_sz: u8,
+}
+
+/// Bytes of kind-specific data after a type record. Kinds newer than this
+/// reader are sized by the layout section (split BTF without one uses its
+/// base's), as libbpf does.
+fn extra_len(kind: u8, vlen: usize, layouts: &[KindLayout]) -> Result<usize> {
     Ok(match kind {
         1 | 14 | 17 => 4,             // INT, VAR, DECL_TAG
         3 => 12,                      // ARRAY
         4 | 5 | 15 | 19 => 12 * vlen, // STRUCT, UNION, DATASEC, ENUM64
         6 | 13 => 8 * vlen,           // ENUM, FUNC_PROTO
         2 | 7..=12 | 16 | 18 => 0,    // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG
-        _ => bail!("unknown BTF kind {kind}"),
+        _ => {
+            let Some(layout) = layouts.get(kind as usize) else {
+                bail!("unknown BTF kind {kind}, and no layout section gives its size (BTF newer than this skf?)")
+            };
+            ensure!(
+                layout.info_sz % 4 == 0 && layout.elem_sz % 4 == 0,
+                "the BTF layout section gives kind {kind} sizes {} and {}, not multiples of 4",
+                layout.info_sz,
+                layout.elem_sz
+            );
+            layout.info_sz as usize + layout.elem_sz as usize * vlen
+        }
     })
 }
 
@@ -113,6 +148,7 @@ impl Btf {
     fn parse_on(data: &[u8], base: Option<Arc<Btf>>) -> Result<Btf> {
         ensure!(u16_at(data, 0)? == MAGIC, "not BTF (bad magic; big-endian BTF is not supported)");
         let hdr_len = u32_at(data, 4)? as usize;
+        ensure!(hdr_len >= HEADER_LEN, "BTF header of {hdr_len} bytes is shorter than the {HEADER_LEN} every version has");
         let (type_off, type_len) = (u32_at(data, 8)? as usize, u32_at(data, 12)? as usize);
         let (str_off, str_len) = (u32_at(data, 16)? as usize, u32_at(data, 20)? as usize);
         let span = |off: usize, len: usize| -> Result<Range<usize>> {
@@ -123,15 +159,26 @@ impl Btf {
         };
         let type_span = span(type_off, type_len)?;
         let strings = span(str_off, str_len)?;
+        let layouts = if hdr_len >= HEADER_LEN_WITH_LAYOUT {
+            let layout_span = span(u32_at(data, 24)? as usize, u32_at(data, 28)? as usize)?;
+            ensure!(layout_span.len() % 4 == 0, "BTF layout section of {} bytes is not whole 4-byte entries", layout_span.len());
+            data[layout_span].chunks(4).map(|e| KindLayout { info_sz: e[0], elem_sz: e[1] }).collect()
+        } else {
+            Vec::new()
+        };
+        let layouts = match (&layouts[..], &base) {
+            ([], Some(base)) => base.layouts.clone(),
+            _ => layouts,
+        };
         let first_id = base.as_ref().map_or(Ok(1), |b| b.next_id())?;
         let mut types = Vec::new();
         let mut at = type_span.start;
         while at < type_span.end {
             let info = u32_at(data, at + 4)?;
-            let kind = ((info >> 24) & 0x1f) as u8;
-            let vlen = (info & 0xffff) as u16;
+            let kind = ((info >> 24) & KIND_MASK) as u8;
+            let vlen = info & VLEN_MASK;
             let start = at + 12;
-            let end = start + extra_len(kind, vlen as usize)?;
+            let end = start + extra_len(kind, vlen as usize, &layouts)?;
             ensure!(end <= type_span.end, "BTF type {} runs past the type section", types.len() + 1);
             types.push(Type {
                 kind,
@@ -143,7 +190,7 @@ impl Btf {
             });
             at = end;
         }
-        Ok(Btf { data: data.to_vec(), strings, types, first_id, base })
+        Ok(Btf { data: data.to_vec(), strings, types, first_id, base, layouts })
     }
 
     /// The id the first type of BTF split on this one gets.
@@ -282,16 +329,29 @@ impl Btf {
 mod tests {
     use super::*;
 
-    /// A .BTF section holding `types` (u32 words) and `strings`.
+    /// A .BTF section holding `types` (u32 words) and `strings`, as 6.12 writes it.
     fn section(types: &[u32], strings: &[u8]) -> Vec<u8> {
+        section_with_layout(types, strings, None)
+    }
+
+    /// The same with 7.2's header, and with a layout section if `layout`
+    /// gives one ((info_sz, elem_sz) per kind), between types and strings.
+    fn section_with_layout(types: &[u32], strings: &[u8], layout: Option<&[(u8, u8)]>) -> Vec<u8> {
         let types: Vec<u8> = types.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let layout: Option<Vec<u8>> = layout.map(|l| l.iter().flat_map(|&(info, elem)| [info, elem, 0, 0]).collect());
+        let (t, l) = (types.len() as u32, layout.as_ref().map_or(0, |l| l.len()) as u32);
         let mut d = Vec::new();
         d.extend(MAGIC.to_le_bytes());
         d.extend([1u8, 0]);
-        for w in [24u32, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
+        let header: &[u32] = match layout {
+            Some(_) => &[HEADER_LEN_WITH_LAYOUT as u32, 0, t, t + l, strings.len() as u32, t, l],
+            None => &[HEADER_LEN as u32, 0, t, t, strings.len() as u32],
+        };
+        for w in header {
             d.extend(w.to_le_bytes());
         }
         d.extend(types);
+        d.extend(layout.unwrap_or_default());
         d.extend(strings);
         d
     }
@@ -318,7 +378,7 @@ mod tests {
                 s(1),
                 3,
                 s(6),
-                info(KIND_FUNC, LINKAGE_GLOBAL as u32),
+                info(KIND_FUNC, LINKAGE_GLOBAL),
                 4,
                 s(12),
                 info(KIND_DECL_TAG, 0),
@@ -344,6 +404,71 @@ mod tests {
         assert_eq!(btf.enum_values(7).unwrap(), vec![("A", 3)]);
         assert!(btf.enum_values(5).is_err(), "kind is checked");
         assert!(btf.type_by_id(8).is_err());
+    }
+
+    /// The layout 7.2 writes for kinds 0..=19, and a kind 20 unknown to skf
+    /// whose records carry 4 bytes plus 8 per vlen.
+    fn layout_with_kind_20() -> Vec<(u8, u8)> {
+        let mut layout: Vec<(u8, u8)> = (0..20u8)
+            .map(|kind| match kind {
+                1 | 14 | 17 => (4, 0),
+                3 => (12, 0),
+                4 | 5 | 15 | 19 => (0, 12),
+                6 | 13 => (0, 8),
+                _ => (0, 0),
+            })
+            .collect();
+        layout.push((4, 8));
+        layout
+    }
+
+    /// 1 int "int", 2 struct "big" with 65536 members (a vlen 6.12's 16 bits
+    /// cannot hold), 3 a kind-20 record with vlen 2, 4 proto int(int a).
+    fn btf_7_2_types() -> (Vec<u32>, &'static [u8]) {
+        let mut types = vec![1, info(KIND_INT, 0), 4, 32, 5, info(KIND_STRUCT, 0x1_0000), 4];
+        types.extend([0, 1, 0].repeat(0x1_0000));
+        types.extend([0, info(20, 2), 0, 7, 1, 2, 3, 4]);
+        types.extend([0, info(KIND_FUNC_PROTO, 1), 1, 9, 1]);
+        (types, b"\0int\0big\0a\0")
+    }
+
+    #[test]
+    fn reads_7_2_btf_with_a_wide_vlen_and_a_kind_sized_by_its_layout() {
+        let (types, strings) = btf_7_2_types();
+        let layout = layout_with_kind_20();
+        let btf = Btf::parse(&section_with_layout(&types, strings, Some(&layout))).unwrap();
+        assert_eq!(btf.types().count(), 4);
+        assert_eq!(btf.type_by_id(2).unwrap().vlen, 0x1_0000);
+        assert_eq!(btf.type_by_id(3).unwrap().kind, 20);
+        let proto = btf.type_by_id(4).unwrap();
+        assert_eq!((proto.kind, btf.params(4).unwrap().len()), (KIND_FUNC_PROTO, 1));
+        assert_eq!(btf.str_at(btf.params(4).unwrap()[0].name_off), "a");
+    }
+
+    #[test]
+    fn a_kind_no_layout_section_sizes_is_an_error_that_names_it() {
+        let (types, strings) = btf_7_2_types();
+        let err = Btf::parse(&section(&types, strings)).err().unwrap().to_string();
+        assert!(err.contains("unknown BTF kind 20") && err.contains("no layout section"), "{err}");
+        let mut layout = layout_with_kind_20();
+        layout[20] = (2, 8);
+        let err = Btf::parse(&section_with_layout(&types, strings, Some(&layout))).err().unwrap().to_string();
+        assert!(err.contains("kind 20 sizes 2 and 8"), "{err}");
+    }
+
+    #[test]
+    fn split_btf_without_a_layout_section_uses_its_base_s() {
+        let layout = layout_with_kind_20();
+        let base = Arc::new(Btf::parse(&section_with_layout(&[1, info(KIND_INT, 0), 4, 32], b"\0int\0", Some(&layout))).unwrap());
+        let split = Btf::parse_split(&section(&[0, info(20, 1), 0, 7, 1, 2], b"\0"), base).unwrap();
+        assert_eq!(split.types().map(|(id, t)| (id, t.kind)).collect::<Vec<_>>(), vec![(2, 20)]);
+    }
+
+    #[test]
+    fn a_header_shorter_than_6_12_s_is_an_error() {
+        let mut bytes = base();
+        bytes[4] = 16;
+        assert!(Btf::parse(&bytes).err().unwrap().to_string().contains("BTF header of 16 bytes"));
     }
 
     #[test]
