@@ -12,7 +12,7 @@
 #   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
 #   make bench [ARCH=] [SERIES=] [FLAVOUR=]   the benchmark in the test VM (FLAVOUR=debian: Debian's image): tables, build/bench/MACHINE.json
-#   make fuzz [FUZZ_TARGET=prog_check|module_abi] [FUZZ_SECONDS=600]
+#   make fuzz [FUZZ_TARGET=prog_check|module_abi|btf] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 #   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions,
 #                        and the BPF header (PREFIX/include/stable_kfuncs.bpf.h)
