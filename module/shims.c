@@ -216,9 +216,11 @@ u32 skf_c_rq_op(const struct request *rq)
 /*
  * The protocol of an inet socket. A trusted struct sock * need not be a full
  * socket: tracepoints such as kfree_skb (rx_sk) and tcp_send_reset hand BPF
- * TIME_WAIT and request socks, which end shortly after their sock_common,
- * before sk_protocol. Only connection-oriented protocols make those: TCP,
- * and DCCP (gone in 6.16), which cannot be told apart from sock_common.
+ * TIME_WAIT socks, which end shortly after their sock_common, before
+ * sk_protocol. (sk_fullsock() turns away request socks too, though only
+ * skb->sk, which is not trusted, can be one.) Only connection-oriented
+ * protocols make those: TCP, and DCCP (gone in 6.16), which cannot be told
+ * apart from sock_common.
  */
 static u8 skf_sk_protocol(const struct sock *sk)
 {

@@ -16,6 +16,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("task_probe", "bpf/task_probe.bpf.c"),
     ("sock_probe", "bpf/sock_probe.bpf.c"),
     ("sock_timewait", "bpf/sock_timewait.bpf.c"),
+    ("request_sock", "bpf/request_sock.bpf.c"),
     ("leader_last_switch", "bpf/leader_last_switch.bpf.c"),
     ("raw_tp_call", "bpf/raw_tp_call.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),

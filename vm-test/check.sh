@@ -42,7 +42,7 @@ levels_of() {
 # Selftests whose subject is the same at every level (the kfunc safety fixes,
 # the policy under concurrent loads, the layout guard): run in the newest
 # level's cell only. Each picks its subject from the manifest at that level.
-level_independent=(comm_v2_safety concurrent_loads contexts distilled_base init_faults layout_guard log_flood rss_irqs_off soak syscall_caps sysfs_writes)
+level_independent=(comm_v2_safety concurrent_loads contexts distilled_base init_faults layout_guard log_flood request_socks rss_irqs_off soak syscall_caps sysfs_writes)
 # Level-independent selftests whose subject is the machine's own build (its
 # bindgen's layouts, its pahole's BTF): every machine runs them.
 every_machine=(distilled_base layout_guard)

@@ -155,11 +155,11 @@ extern u64 skf_rq_sector(struct request *rq) __ksym __weak;
 extern u32 skf_rq_bytes(struct request *rq) __ksym __weak;
 /* API 4: Operation of rq as an SKF_BLK_OP_* value (req_op()). */
 extern u32 skf_rq_op(struct request *rq) __ksym __weak;
-/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
+/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
 extern int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz) __ksym __weak;
 /* API 4: Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it. */
 extern u64 skf_sk_netns_cookie(struct sock *sk) __ksym __weak;
-/* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state). */
+/* API 4: Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT sock (no RTT state). */
 extern s64 skf_tcp_srtt_us(struct sock *sk) __ksym __weak;
 
 /* SKF_HAS_<FAMILY>(): the running module offers some kfunc of the family.

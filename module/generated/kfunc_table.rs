@@ -343,7 +343,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same).",
+        doc: "Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same).",
     },
     KfuncInfo {
         name: c_str!("skf_sk_netns_cookie"),
@@ -367,7 +367,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state).",
+        doc: "Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT sock (no RTT state).",
     },
 ];
 

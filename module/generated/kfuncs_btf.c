@@ -282,7 +282,7 @@ u32 skf_rq_op(struct request *rq)
 #endif
 
 #if SKF_API >= 4
-/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT or request sock (tracepoints such as kfree_skb hand them over as struct sock *) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
+/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
@@ -304,7 +304,7 @@ u64 skf_sk_netns_cookie(struct sock *sk)
 #endif
 
 #if SKF_API >= 4
-/* Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT or request sock (no RTT state). */
+/* Smoothed round-trip time of TCP socket sk in microseconds (tcpi_rtt of TCP_INFO); -EPROTONOSUPPORT for a socket that is not TCP, -ENOTCONN for a TIME_WAIT sock (no RTT state). */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_tcp_srtt_us(struct sock *sk)

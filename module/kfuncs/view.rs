@@ -64,7 +64,7 @@ view!(
 );
 view!(
     /// A socket, valid while borrowed, but not always a full `struct sock`:
-    /// tracepoints hand BPF TIME_WAIT and request socks as `struct sock *`,
+    /// tracepoints hand BPF TIME_WAIT socks as `struct sock *`,
     /// which end after their sock_common. So the view promises no bytes;
     /// the C shims read past sock_common only after sk_fullsock().
     Sock => sock, holding [u8; 0]

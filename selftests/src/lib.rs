@@ -82,6 +82,9 @@ pub mod skel {
     pub mod sock_timewait {
         include!(concat!(env!("OUT_DIR"), "/sock_timewait.skel.rs"));
     }
+    pub mod request_sock {
+        include!(concat!(env!("OUT_DIR"), "/request_sock.skel.rs"));
+    }
     pub mod leader_last_switch {
         include!(concat!(env!("OUT_DIR"), "/leader_last_switch.skel.rs"));
     }
