@@ -18,8 +18,11 @@
 #                        and the BPF header (PREFIX/include/stable_kfuncs.bpf.h)
 #   make stock [KVER=7.2.13+deb14-amd64]   the module for Debian's stock kernel, every level
 #                        (in a cached sid chroot with that kernel's own toolchain; needs root)
+#   make sign KEY= CERT= [MODULE=] [KDIR=]   sign a build for Secure Boot with your key
+#   make deb [KVER=]     Debian packages into build/deb/: skf, stable-kfuncs-dev (the header),
+#                        stable-kfuncs-dkms, and stable-kfuncs-modules-KVER (packaging/deb.sh)
 #
-# Only deps, kernel, check, demo, stock and fuzz install packages; a plain `make`
+# Only deps, kernel, check, demo, stock, deb and fuzz install packages; a plain `make`
 # never does.
 
 ARCH ?= x86_64
@@ -34,6 +37,11 @@ export SKF_API
 ifeq ($(origin KDIR),undefined)
 KDIR := $(shell vm-test/kernel.sh path $(MACHINE) 2>/dev/null)
 PAHOLE ?= $(shell vm-test/kernel.sh pahole $(MACHINE) 2>/dev/null)
+KBUILD_ARCH := $(ARCH)
+else
+# Another tree (dkms: the running system's headers) builds for its own
+# architecture unless ARCH is given.
+KBUILD_ARCH := $(if $(filter command line environment,$(origin ARCH)),$(ARCH))
 endif
 
 # The compiler KDIR was built with (clang of some version, or gcc).
@@ -45,10 +53,10 @@ LLVM ?= $(shell module/kdir-llvm.sh $(KDIR))
 # KDIR's vmlinux (each variable is a no-op on the other kernel).
 # SKF_DISTILLED_BASE=1 keeps the distilled base.
 NO_DISTILLED_BASE := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
-KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) LLVM=$(LLVM) \
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(KBUILD_ARCH),ARCH=$(KBUILD_ARCH)) LLVM=$(LLVM) \
 	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE))
 
-.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak stock fuzz rust-analyzer install
+.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak stock deb sign fuzz rust-analyzer install
 
 all: module
 
@@ -97,6 +105,18 @@ soak: deps
 KVER ?=
 stock: deps
 	$(if $(KVER),SKF_STOCK_KVER=$(KVER)) vm-test/stock-modules.sh
+
+# Secure Boot: a build signed with your key, which you enroll as a MOK
+# (README, On your distribution).
+MODULE ?= module/stable_kfuncs.ko
+sign: have-kdir
+	@test -n "$(KEY)" && test -n "$(CERT)" || { echo "usage: make sign KEY=key.priv CERT=cert.der [MODULE=$(MODULE)] [KDIR=...]" >&2; exit 1; }
+	@test -f "$(MODULE)" || { echo "error: $(MODULE) not found: build it first (make), or name a build with MODULE=" >&2; exit 1; }
+	@grep -qx CONFIG_MODULE_SIG=y $(KDIR)/.config || { echo "error: $(KDIR) is a kernel built without CONFIG_MODULE_SIG: it checks no module signatures" >&2; exit 1; }
+	$(KDIR)/scripts/sign-file $(shell sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$$/\1/p' $(KDIR)/.config) $(KEY) $(CERT) $(MODULE)
+
+deb: deps
+	$(if $(KVER),SKF_STOCK_KVER=$(KVER)) packaging/deb.sh
 
 FUZZ_TARGET ?= prog_check
 FUZZ_SECONDS ?= 600

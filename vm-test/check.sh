@@ -258,12 +258,19 @@ with_vm_slot() {
 # and produce every row (no timing is judged).
 bench_machines=(x86_64-6.12 x86_64-7.2)
 
-# One machine (turn $2), quietly (the machines run side by side), then its
-# benchmark, after every machine's guest.
+# One machine (turn $2), quietly (the machines run side by side), then,
+# after every machine's guest, its benchmark, or on a distribution's kernel
+# this project's packages (vm-test/packages.sh).
 vm_lane() {
 	run_quietly "vm: $1" vm_machine "$1" "$2"
 	[[ " ${bench_machines[*]} " != *" $1 "* ]] ||
 		run_quietly "vm: $1 bench (short)" with_vm_slot $(($2 + ${#machines[@]})) vm-test/bench.sh --short "$1"
+	! machine_is_stock "$1" || run_quietly "vm: $1 packages" packages_lane $(($2 + ${#machines[@]}))
+}
+
+# The packages' test: the host part at once, the VM part in turn $1.
+packages_lane() {
+	vm-test/packages.sh host && with_vm_slot "$1" vm-test/packages.sh vm
 }
 
 # A host step: run, log and count it under one label.
@@ -362,6 +369,13 @@ for machine in "${bench_machines[@]}"; do
 	log "vm: $machine bench (short)"
 	cat "$log" >&2
 	count_step "vm: $machine bench (short)" "$(step_rc "$log")"
+done
+for machine in "${machines[@]}"; do
+	machine_is_stock "$machine" || continue
+	log=$(log_of "vm: $machine packages")
+	log "vm: $machine packages"
+	cat "$log" >&2
+	count "vm: $machine packages" "$log" "$(step_rc "$log")"
 done
 
 echo

@@ -31,6 +31,9 @@ APT_PACKAGES=(
 # and amd64 for Debian's stock kernel. Fetched with `apt-get download`, never
 # installed on the host.
 GUEST_ROOTFS_PACKAGES=(busybox-static libc6 libgcc-s1 libelf1 zlib1g libzstd1 libcap2 libbpf1 bpftool)
+# And for Debian's stock kernel, its /bin/sh, dpkg and kmod with what they need, to
+# install this project's packages there as a user would (vm-test/packages.sh).
+STOCK_GUEST_PACKAGES=(dash dpkg tar libc-bin kmod libkmod2 libssl3 liblzma5 libbz2-1.0 libmd0 libselinux1 libpcre2-8-0 libacl1)
 
 missing_apt=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -56,7 +59,9 @@ fi
 for arch in arm64 amd64; do
 	deb_dir=$SKF_CACHE/debs/$arch
 	mkdir -p "$deb_dir"
-	for p in "${GUEST_ROOTFS_PACKAGES[@]}"; do
+	packages=("${GUEST_ROOTFS_PACKAGES[@]}")
+	[ "$arch" != amd64 ] || packages+=("${STOCK_GUEST_PACKAGES[@]}")
+	for p in "${packages[@]}"; do
 		if ! ls "$deb_dir/${p}"_*_$arch.deb >/dev/null 2>&1 && ! ls "$deb_dir/${p}"_*_all.deb >/dev/null 2>&1; then
 			log "downloading $p:$arch for the $arch guest initramfs"
 			(cd "$deb_dir" && apt-get download -q "$p:$arch")

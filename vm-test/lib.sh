@@ -98,11 +98,14 @@ normalize_machine() {
 	if [ -n "$flavour" ] && [[ " ${SKF_FLAVOURS[*]} " != *" $flavour "* ]]; then
 		die "unknown kernel flavour '$flavour' in '$1': use ${SKF_FLAVOURS[*]}"
 	fi
-	if [ "$flavour" = debian ] && [ "$arch-$series" != "x86_64-$(echo "$SKF_STOCK_KVER" | cut -d. -f1,2)" ]; then
+	if [ "$flavour" = debian ] && [ "$arch-$series" != "x86_64-$(kver_series "$SKF_STOCK_KVER")" ]; then
 		die "no Debian stock kernel for '$1': Debian's Rust-enabled stock kernel is $SKF_STOCK_KVER (x86_64-7.2-debian)"
 	fi
 	echo "$arch-$series${flavour:+-$flavour}"
 }
+
+# The kernel series of Debian kernel ABI $1: 7.2 for 7.2.13+deb14-amd64.
+kver_series() { echo "$1" | cut -d. -f1,2; }
 
 # Whether machine $1 is a distribution's kernel rather than a test kernel.
 machine_is_stock() { [ "$(machine_flavour "$1")" = debian ]; }

@@ -21,8 +21,20 @@ if [ ! -f "$out" ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	for deb in "$deb_dir"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
 	cd "$tmp/root"
-	mkdir -p bin proc sys dev tmp sbin usr/bin usr/sbin lib/modules/skf
-	ln -sf busybox bin/sh
+	# Merged /usr, as Debian has it since 12 (kmod looks for modules in
+	# /lib/modules, packages now install them under /usr/lib/modules).
+	mkdir -p usr/bin usr/sbin usr/lib/modules/skf proc sys dev tmp
+	for dir in bin sbin lib lib64; do
+		if [ -d "$dir" ]; then
+			mkdir -p "usr/$dir"
+			cp -a "$dir/." "usr/$dir/"
+			rm -rf "$dir"
+		fi
+		[ ! -d "usr/$dir" ] || ln -s "usr/$dir" "$dir"
+	done
+	# dash where the packages bring it (Debian's stock kernel's guest runs
+	# Debian's maintainer scripts), busybox's otherwise.
+	[ -e bin/sh ] || ln -s busybox bin/sh
 	install -m 0755 "$init" init
 	for ko in "$@"; do
 		cp "$ko" lib/modules/skf/

@@ -5,19 +5,20 @@
 #   stock.sh path KVER             print that path; fail if not made yet
 #   stock.sh boot KVER             fetch KVER's image and the modules a test VM
 #                                  loads; print the image, then the modules in load order
+#   stock.sh kernel-debs KVER      print the kernel packages `boot` fetched
 #   stock.sh make KVER DIR ARG...  run `make -C HEADERS M=DIR ARG...` in the chroot
 #                                  (vm-test/build-module.sh x86_64-7.2-debian API builds one)
+#   stock.sh dkms KVER DEB OUTDIR  install and remove the stable-kfuncs-dkms package DEB
+#                                  in the chroot; what dkms built goes to OUTDIR
 #
 # KVER is a Debian kernel ABI, e.g. 7.2.13+deb14-amd64 (lib.sh: SKF_STOCK_KVER).
 #
-# Debian's headers package has Module.symvers with the kernel's Rust exports,
-# but not the kernel crates' metadata (rust/*.rmeta, the macros crate) nor
-# scripts/target.json, so an out-of-tree Rust module cannot build from it.
-# This rebuilds those from Debian's own linux-source package with the
-# kernel's .config, in a sid chroot holding the exact rustc the kernel was
-# built with (a Rust export's mangled name depends on rustc's version
-# string), and checks every Rust export against Module.symvers. Nothing on
-# the host comes from sid: the chroot is cached under $SKF_CACHE/stock.
+# Debian's headers package lacks the kernel crates' metadata an out-of-tree
+# Rust module builds against. packaging/rust-overlay.sh rebuilds it from
+# Debian's own linux-source package, as dkms does on a user's machine; here
+# it runs in a sid chroot holding the exact rustc and gcc the kernel was
+# built with. Nothing on the host comes from sid: the chroot is cached under
+# $SKF_CACHE/stock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -45,7 +46,8 @@ in_root() {
 	local rc=0
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
-	umount "$root/dev" "$root/sys" "$root/proc"
+	# Lazily: a process the command started (dkms's) may still be exiting.
+	umount -l "$root/dev" "$root/sys" "$root/proc"
 	return "$rc"
 }
 
@@ -76,68 +78,21 @@ toolchain() {
 	gcc=gcc-$(($(config_of "$kver" CONFIG_GCC_VERSION) / 10000))
 	[ "$gcc" != gcc-0 ] || die "$kver was not built with gcc: only Debian's gcc-built kernels are supported"
 	pkg=$(in_root "$kver" dpkg-query -W -f '${Version}' "linux-headers-$kver")
-	log "installing rustc, bindgen, $gcc and linux-source-$(series_of "$kver") $pkg in the chroot (about 4 minutes)"
+	log "installing rustc, bindgen, $gcc and linux-source-$(kver_series "$kver") $pkg in the chroot (about 4 minutes)"
 	in_root "$kver" apt-get install -y -q --no-install-recommends rustc rust-src bindgen "$gcc" make flex bison bc \
-		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl "linux-source-$(series_of "$kver")=$pkg" >/dev/null
-	want=$(config_of "$kver" CONFIG_RUSTC_VERSION_TEXT)
-	have=$(in_root "$kver" rustc --version)
-	[ "$want" = "$have" ] || die "$kver was built with '$want', but sid's rustc is '$have': modules would not link (their Rust symbol names differ); install that rustc in $root"
+		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl "linux-source-$(kver_series "$kver")=$pkg" >/dev/null
 	touch "$root/.skf-toolchain"
 }
 
-# The kernel series of KVER $1: 7.2 for 7.2.13+deb14-amd64.
-series_of() { echo "$1" | cut -d. -f1,2; }
-
-# Debian's architecture name of KVER $1, and the kernel's.
-kver_arch() { echo "${1##*-}"; }
-kernel_arch() {
-	case "$(kver_arch "$1")" in
-	amd64) echo x86 ;;
-	arm64) echo arm64 ;;
-	*) die "unsupported Debian architecture in $1 (use amd64 or arm64)" ;;
-	esac
-}
-
-# Builds rust/ from linux-source with the headers' .config and installs it
-# into the headers, once the Rust exports match Module.symvers one for one.
+# Makes KVER $1's headers in the chroot build Rust modules: the same script
+# dkms runs on a user's machine (packaging/rust-overlay.sh).
 overlay() {
-	local kver=$1 root headers series k cc missing ours theirs
+	local kver=$1 root
 	root=$(root_of "$kver")
-	headers=/usr/src/linux-headers-$kver
-	[ -f "$root$headers/.skf-rust-overlay" ] && return
+	[ -f "$root/usr/src/linux-headers-$kver/.skf-rust-overlay" ] && return
 	toolchain "$kver"
-	series=$(series_of "$kver")
-	# The compiler exactly as the kernel's .config names it, or olddefconfig
-	# rewrites CONFIG_CC_VERSION_TEXT.
-	cc=$(config_of "$kver" CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
-	if [ ! -f "$root/build/linux-source-$series/Makefile" ]; then
-		log "unpacking linux-source-$series in the chroot"
-		mkdir -p "$root/build"
-		in_root "$kver" tar -C /build -xJf "/usr/src/linux-source-$series.tar.xz"
-	fi
-	k=/build/rust-$kver
-	local kmake=(make -C "/build/linux-source-$series" O="$k" ARCH="$(kernel_arch "$kver")" CC="$cc" HOSTCC="$cc")
-	mkdir -p "$root$k"
-	cp "$root$headers/.config" "$root$k/.config"
-	in_root "$kver" "${kmake[@]}" -s olddefconfig >/dev/null
-	cmp -s "$root$headers/.config" "$root$k/.config" ||
-		die "olddefconfig changed $kver's .config in $root$k: the chroot lacks a tool Kconfig probes"
-	log "building rust/ for $kver (make prepare, about 4 minutes)"
-	in_root "$kver" "${kmake[@]}" -j"$(nproc)" prepare >"$root$k.prepare.log" 2>&1 ||
-		{ tail -30 "$root$k.prepare.log" >&2; die "make prepare failed; log: $root$k.prepare.log"; }
-	sed -nE 's/^EXPORT_SYMBOL_RUST_GPL\((.*)\);$/\1/p' "$root$k"/rust/exports_*_generated.h | sort -u >"$root$k.exports"
-	awk -F'\t' '{ print $2 }' "$root$headers/Module.symvers" | sort -u >"$root$k.symvers"
-	missing=$(comm -23 "$root$k.exports" "$root$k.symvers" | wc -l)
-	ours=$(grep -c '^_R' "$root$k.exports" || true)
-	theirs=$(grep -c '^_R' "$root$k.symvers" || true)
-	[ "$missing" = 0 ] && [ "$ours" = "$theirs" ] ||
-		die "the rebuilt kernel crates export $ours Rust symbols, $kver's Module.symvers $theirs, and $missing of ours are not Debian's: modules would not link (compare $root$k.exports with $root$k.symvers)"
-	log "rust/ matches $kver: $ours Rust exports, all in Module.symvers"
-	mkdir -p "$root$headers/rust"
-	cp "$root$k"/rust/*.rmeta "$root$k"/rust/*.so "$root$headers/rust/"
-	# scripts/ in Debian's headers links into linux-kbuild-*.
-	cp "$root$k/scripts/target.json" "$root$headers/scripts/target.json"
-	touch "$root$headers/.skf-rust-overlay"
+	install -D "$SKF_REPO/packaging/rust-overlay.sh" "$root/build/rust-overlay.sh"
+	in_root "$kver" env SKF_OVERLAY_WORK=/build /build/rust-overlay.sh "$kver"
 }
 
 # What a test VM of KVER $1 loads as modules: the 9p shares its init mounts,
@@ -181,6 +136,36 @@ boot() {
 	for m in "${GUEST_MODULES[@]}"; do with_dependencies "$kver" "$m" "$dir/tree"; done | awk '!seen[$0]++'
 }
 
+# The kernel packages boot() fetched for KVER $1 (linux-binary-, linux-modules-).
+kernel_debs() {
+	ls "$(root_of "$1")"/build/debs/*.deb
+}
+
+# Installs the stable-kfuncs-dkms package $2 in KVER $1's chroot as a user
+# would (dpkg -i: its postinst has dkms build and install the module for
+# each kernel with headers), copies what dkms installed for KVER into
+# directory $3, then removes the package: nothing of it may be left.
+dkms_round() {
+	local kver=$1 deb=$2 out=$3 root built left name
+	overlay "$kver"
+	root=$(root_of "$kver")
+	if [ ! -x "$root/usr/sbin/dkms" ]; then
+		log "installing dkms in the chroot"
+		in_root "$kver" apt-get install -y -q --no-install-recommends dkms >/dev/null
+	fi
+	name=$(basename "$deb")
+	cp "$deb" "$root/build/$name"
+	in_root "$kver" dpkg -i "/build/$name" >&2 || die "dpkg -i $name failed in the chroot"
+	built=$(find "$root/usr/lib/modules/$kver/updates/dkms" -name 'stable_kfuncs.ko*' 2>/dev/null | head -1)
+	[ -n "$built" ] || die "dkms did not install stable_kfuncs.ko for $kver (see $root/var/lib/dkms/stable-kfuncs/*/build/make.log)"
+	log "dpkg -i $name: dkms built and installed ${built#"$root"}"
+	cp "$built" "$out/"
+	in_root "$kver" dpkg -r stable-kfuncs-dkms >&2 || die "dpkg -r stable-kfuncs-dkms failed in the chroot"
+	left=$(ls -d "$root"/usr/src/stable-kfuncs-* "$root/var/lib/dkms/stable-kfuncs" "$root/usr/lib/modules/$kver/updates/dkms/"stable_kfuncs.ko* 2>/dev/null || true)
+	[ -z "$left" ] || die "dpkg -r stable-kfuncs-dkms left: $left"
+	log "dpkg -r stable-kfuncs-dkms left nothing"
+}
+
 # Runs Kbuild on the module sources in host directory $2 against KVER $1's
 # headers, in the chroot, with $2 mounted at the same path.
 kbuild() {
@@ -208,10 +193,12 @@ headers=$(root_of "$kver")/usr/src/linux-headers-$kver
 case "$cmd" in
 make) kbuild "$kver" "${3:?usage: stock.sh make KVER DIR ARG...}" "${@:4}" ;;
 boot) boot "$kver" ;;
+kernel-debs) kernel_debs "$kver" ;;
+dkms) dkms_round "$kver" "${3:?usage: stock.sh dkms KVER DEB OUTDIR}" "${4:?usage: stock.sh dkms KVER DEB OUTDIR}" ;;
 headers) overlay "$kver" && echo "$headers" ;;
 path)
 	[ -f "$headers/.skf-rust-overlay" ] || die "Debian's $kver headers are not prepared for Rust modules: run 'make stock'"
 	echo "$headers"
 	;;
-*) die "usage: stock.sh headers|path|boot KVER | make KVER DIR ARG..." ;;
+*) die "usage: stock.sh headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | dkms KVER DEB OUTDIR" ;;
 esac

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Makes Debian's linux-headers-KVER build Rust modules. Runs as root on a
+# Debian system: dkms's PRE_BUILD step (dkms.conf), and vm-test/stock.sh in
+# its sid chroot.
+#
+#   rust-overlay.sh KVER
+#
+# Debian's headers package has Module.symvers with the kernel's Rust exports,
+# but not the kernel crates' metadata (rust/*.rmeta, the macros crate) nor
+# scripts/target.json. This rebuilds those from Debian's linux-source
+# package of the same version with the headers' .config and the rustc the
+# kernel was built with (a Rust export's mangled name depends on rustc's
+# version string), checks every Rust export against Module.symvers, and
+# only then copies them into the headers. Done once per KVER: the headers
+# keep a stamp. Work files go to $SKF_OVERLAY_WORK (default
+# /var/cache/stable-kfuncs).
+set -euo pipefail
+
+die() { echo "rust-overlay.sh: error: $*" >&2; exit 1; }
+log() { echo "rust-overlay.sh: $*" >&2; }
+
+kver=${1:?usage: rust-overlay.sh KVER (a Debian kernel ABI such as 7.2.13+deb14-amd64)}
+headers=/usr/src/linux-headers-$kver
+[ -f "$headers/.skf-rust-overlay" ] && exit 0
+[ -f "$headers/.config" ] || die "$headers/.config not found: install linux-headers-$kver"
+[ "$(id -u)" = 0 ] || die "run as root: it writes into $headers"
+
+# A config value of the headers' .config (quotes removed).
+config() { sed -n "s/^$1=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}\$/\\1/p" "$headers/.config"; }
+
+grep -qx 'CONFIG_RUST=y' "$headers/.config" || die "$kver was built without CONFIG_RUST: it cannot load Rust modules"
+case "${kver##*-}" in
+amd64) arch=x86 ;;
+arm64) arch=arm64 ;;
+*) die "unsupported Debian architecture in $kver (amd64 or arm64)" ;;
+esac
+series=$(echo "$kver" | cut -d. -f1,2)
+version=$(dpkg-query -W -f '${Version}' "linux-headers-$kver")
+source_version=$(dpkg-query -W -f '${Version}' "linux-source-$series" 2>/dev/null || true)
+[ "$source_version" = "$version" ] ||
+	die "linux-source-$series $version is needed (found '${source_version:-none}'): apt install linux-source-$series=$version"
+want=$(config CONFIG_RUSTC_VERSION_TEXT)
+have=$(rustc --version 2>/dev/null || echo "no rustc")
+[ "$want" = "$have" ] ||
+	die "$kver was built with '$want', but this system has '$have': modules would not link (their Rust symbol names differ); install that rustc"
+# The compiler exactly as the .config names it, or olddefconfig rewrites
+# CONFIG_CC_VERSION_TEXT.
+cc=$(config CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
+command -v "$cc" >/dev/null || die "$kver was built with $cc, which is not installed: apt install gcc-$(($(config CONFIG_GCC_VERSION) / 10000))"
+
+work=${SKF_OVERLAY_WORK:-/var/cache/stable-kfuncs}
+src=$work/linux-source-$series
+obj=$work/rust-$kver
+if [ ! -f "$src/.skf-unpacked" ]; then
+	log "unpacking linux-source-$series into $src"
+	rm -rf "$src" && mkdir -p "$src"
+	tar -C "$src" --strip-components=1 -xJf "/usr/src/linux-source-$series.tar.xz"
+	touch "$src/.skf-unpacked"
+fi
+kmake=(make -C "$src" O="$obj" ARCH="$arch" CC="$cc" HOSTCC="$cc")
+mkdir -p "$obj"
+cp "$headers/.config" "$obj/.config"
+"${kmake[@]}" -s olddefconfig >/dev/null
+cmp -s "$headers/.config" "$obj/.config" ||
+	die "olddefconfig changed $kver's .config in $obj: a tool Kconfig probes is missing (bindgen, rust-src, pahole?)"
+log "building rust/ for $kver (make prepare, about 4 minutes)"
+"${kmake[@]}" -j"$(nproc)" prepare >"$obj.prepare.log" 2>&1 ||
+	{ tail -30 "$obj.prepare.log" >&2; die "make prepare failed; log: $obj.prepare.log"; }
+sed -nE 's/^EXPORT_SYMBOL_RUST_GPL\((.*)\);$/\1/p' "$obj"/rust/exports_*_generated.h | sort -u >"$obj.exports"
+awk -F'\t' '{ print $2 }' "$headers/Module.symvers" | sort -u >"$obj.symvers"
+missing=$(comm -23 "$obj.exports" "$obj.symvers" | wc -l)
+ours=$(grep -c '^_R' "$obj.exports" || true)
+theirs=$(grep -c '^_R' "$obj.symvers" || true)
+[ "$missing" = 0 ] && [ "$ours" = "$theirs" ] ||
+	die "the rebuilt kernel crates export $ours Rust symbols, $kver's Module.symvers $theirs, and $missing of ours are not Debian's: modules would not link (compare $obj.exports with $obj.symvers)"
+log "rust/ matches $kver: $ours Rust exports, all in Module.symvers"
+mkdir -p "$headers/rust"
+cp "$obj"/rust/*.rmeta "$obj"/rust/*.so "$headers/rust/"
+# scripts/ in Debian's headers links into linux-kbuild-*.
+cp "$obj/scripts/target.json" "$headers/scripts/target.json"
+touch "$headers/.skf-rust-overlay"
