@@ -8,9 +8,13 @@
 //!       on the host: adds path lengths (disassembly of the .ko, vmlinux and
 //!       the JIT images), prints the tables and writes FILE; exits 1 if any
 //!       row is missing
+//!   bench compare OLD.json NEW.json
+//!       on the host: each kfunc's ratio to its counterpart in two reports
+//!       (two kernels), and how the ratio changed
 //!
 //! Timings under TCG are only meaningful as ratios within one run.
 
+mod compare;
 mod path;
 mod report;
 mod run;
@@ -20,7 +24,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]\n       \
-                     bench report --run DIR --ko KO --vmlinux VMLINUX --arch x86_64|arm64 --machine TEXT --json FILE";
+                     bench report --run DIR --ko KO --vmlinux VMLINUX --arch x86_64|arm64 --machine TEXT --json FILE\n       \
+                     bench compare OLD.json NEW.json";
 
 /// `--name value` options and `--flag`s, in any order.
 struct Options {
@@ -66,6 +71,10 @@ fn main() -> ExitCode {
             let inputs = report::Inputs { run_dir: o.path("run")?, ko: o.path("ko")?, vmlinux: o.path("vmlinux")?, arch, machine };
             report::report(&inputs, &o.path("json")?)
         }),
+        Some("compare") => match &args[1..] {
+            [old, new] => compare::compare(old.as_ref(), new.as_ref()),
+            _ => Err("compare takes two reports".to_string()),
+        },
         _ => Err("no command given".to_string()),
     };
     match result {
