@@ -36,6 +36,7 @@ loads_and_lists() { insmod "$1" && lists_its_kfuncs && rmmod stable_kfuncs; }
 # modules.dep line and the packages' dpkg entries.
 nothing_left() {
 	status=0
+	grep -q "/updates/stable_kfuncs.ko\$" /tmp/installed || { echo "dpkg -L listed none of the module package's files"; status=1; }
 	while read -r path; do
 		if [ -e "$path" ] && [ ! -d "$path" ]; then echo "left: $path"; status=1; fi
 	done </tmp/installed
