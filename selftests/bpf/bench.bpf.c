@@ -7,9 +7,16 @@
  * generated from the manifest (build.rs: bench_kfuncs.bpf.c); the ones here
  * are what each kfunc is compared with: the closest helper, the CO-RE read
  * of the same field, an upstream kfunc of similar shape.
+ *
+ * A kfunc on an object no syscall program has (a struct request, a struct
+ * sock) is timed where programs get one: on a real event, looping over the
+ * object the tracepoint hands over (the second half of this file).
  */
 #include <linux/types.h>
+#include <linux/bpf.h>
 #include <stable_kfuncs.bpf.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 
 /* bpf_for()'s iterator state, as the kernel's uapi has it since 6.4. */
 struct bpf_iter_num {
@@ -81,8 +88,6 @@ __u64 sink;
 			return BENCH_NOT_OFFERED;                       \
 		return (call) < 0 ? BENCH_CALL_FAILED : 0;              \
 	}
-#include "bench_kfuncs.bpf.c"
-
 BENCH(empty_loop, sink += i)
 
 /* Helpers. */
@@ -193,5 +198,156 @@ int upstream_cgroup_ancestor(struct bench_ctx *ctx)
 	bpf_cgroup_release(cgrp);
 	return ret;
 }
+
+/*
+ * Timed on events. run.rs attaches one of these programs at a time and
+ * makes its event happen a known number of times; every event runs the
+ * loop over the object it hands over and adds its time here. The outcome
+ * codes are the syscall programs' return values.
+ */
+struct event_timing {
+	__u32 iterations;	/* in: the loop length */
+	__u32 outcome;		/* out: 0, or BENCH_NOT_OFFERED / BENCH_CALL_FAILED */
+	__u64 events;		/* out: events the program ran on */
+	__u64 elapsed_ns;	/* out: their loops' time, summed */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct event_timing);
+} event_timing SEC(".maps");
+
+/* The events, each with the object its kfuncs take. */
+#define BLOCK_RQ_ISSUE(name) SEC("tp_btf/block_rq_issue") int BPF_PROG(name, struct request *rq)
+#define TCP_RCV_SPACE_ADJUST(name) SEC("tp_btf/tcp_rcv_space_adjust") int BPF_PROG(name, struct sock *sk)
+
+/* Counts one event that ended with `outcome` after `elapsed_ns` of loop. */
+static __always_inline int event_end(struct event_timing *t, __u32 outcome, __u64 elapsed_ns)
+{
+	if (outcome)
+		t->outcome = outcome;
+	__sync_fetch_and_add(&t->elapsed_ns, elapsed_ns);
+	__sync_fetch_and_add(&t->events, 1);
+	return 0;
+}
+
+/*
+ * Program `name` on `event`: the body (the remaining arguments) has the
+ * event's object, `t` and `buf` (big enough for a struct skf_sock_tuple).
+ */
+#define EVENT_PROG(event, name, ...)                                         \
+	event(name)                                                          \
+	{                                                                    \
+		__u32 zero = 0;                                              \
+		struct event_timing *t = bpf_map_lookup_elem(&event_timing, &zero); \
+		char buf[sizeof(struct skf_sock_tuple)] __attribute__((aligned(8))); \
+                                                                             \
+		(void)buf;                                                   \
+		if (!t)                                                      \
+			return 0;                                            \
+		__VA_ARGS__;                                                 \
+	}
+
+/* Times the operation (the arguments) over the loop, as BENCH_LOOP does. */
+#define EVENT_LOOP(...)                                                \
+	({                                                             \
+		__u64 t0 = bpf_ktime_get_ns();                         \
+		int i;                                                 \
+		bpf_for(i, 0, t->iterations) { __VA_ARGS__; }          \
+		event_end(t, 0, bpf_ktime_get_ns() - t0);              \
+	})
+
+#define EVENT_BENCH(event, name, ...) EVENT_PROG(event, name, return EVENT_LOOP(__VA_ARGS__))
+
+/* One per kfunc on an event's object, from the manifest, as BENCH_KFUNC. */
+#define BENCH_EVENT_KFUNC(event, kfunc, call)                                  \
+	EVENT_PROG(event, kfunc_##kfunc,                                        \
+		   if (!bpf_ksym_exists(kfunc)) return event_end(t, BENCH_NOT_OFFERED, 0); \
+		   return EVENT_LOOP(sink += call))
+
+/* As BENCH_KFUNC_ERRNO: check_<kfunc> calls it once per event. */
+#define BENCH_EVENT_KFUNC_ERRNO(event, kfunc, call)                             \
+	BENCH_EVENT_KFUNC(event, kfunc, call)                                   \
+	EVENT_PROG(event, check_##kfunc,                                        \
+		   if (!bpf_ksym_exists(kfunc)) return event_end(t, BENCH_NOT_OFFERED, 0); \
+		   return event_end(t, (call) < 0 ? BENCH_CALL_FAILED : 0, 0))
+
+#include "bench_kfuncs.bpf.c"
+
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_empty_loop, sink += i)
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_empty_loop, sink += i)
+
+/* The cheapest helper, on the event: no helper reads a request. */
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_helper_get_current_pid_tgid, sink += bpf_get_current_pid_tgid())
+/* What a program calls before it reads a tcp_sock's fields. */
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_helper_skc_to_tcp_sock, {
+	void *tp = bpf_skc_to_tcp_sock(sk);
+
+	if (tp)
+		sink += 1;
+})
+
+/* CO-RE reads of the fields the block kfuncs return. */
+struct gendisk___bench {
+	int major;
+	int first_minor;
+} __core;
+struct request_queue___bench { struct gendisk___bench *disk; } __core;
+struct request___bench {
+	struct request_queue___bench *q;
+	__u32 cmd_flags;
+	__u32 __data_len;
+	__u64 __sector;
+} __core;
+#define RQ ((struct request___bench *)rq)
+/* The low bits of cmd_flags that req_op() keeps (REQ_OP_BITS). */
+#define REQ_OP_MASK ((1 << 8) - 1)
+
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_bytes, sink += BPF_CORE_READ(RQ, __data_len))
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_sector, sink += BPF_CORE_READ(RQ, __sector))
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_op, sink += BPF_CORE_READ(RQ, cmd_flags) & REQ_OP_MASK)
+/* new_encode_dev() of the disk's major and first minor. */
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_dev, {
+	struct gendisk___bench *disk = BPF_CORE_READ(RQ, q, disk);
+	__u32 major = BPF_CORE_READ(disk, major), minor = BPF_CORE_READ(disk, first_minor);
+
+	sink += (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
+})
+
+/* ... and of those the net kfuncs return; the addresses as IPv4 (loopback) has them. */
+struct net___bench { __u64 net_cookie; } __core;
+struct sock_common___bench {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	struct {
+		struct net___bench *net;
+	} skc_net;
+} __core;
+struct sock___bench {
+	struct sock_common___bench __sk_common;
+	__u16 sk_protocol;
+} __core;
+struct tcp_sock___bench { __u32 srtt_us; } __core;
+#define SK ((struct sock___bench *)sk)
+
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_sk_tuple, {
+	struct skf_sock_tuple *tuple = (void *)buf;
+
+	tuple->family = BPF_CORE_READ(SK, __sk_common.skc_family);
+	tuple->protocol = BPF_CORE_READ(SK, sk_protocol);
+	tuple->local_port = BPF_CORE_READ(SK, __sk_common.skc_num);
+	tuple->remote_port = bpf_ntohs(BPF_CORE_READ(SK, __sk_common.skc_dport));
+	*(__u32 *)tuple->local_addr = BPF_CORE_READ(SK, __sk_common.skc_rcv_saddr);
+	*(__u32 *)tuple->remote_addr = BPF_CORE_READ(SK, __sk_common.skc_daddr);
+	sink += tuple->local_port;
+})
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_sk_netns_cookie, sink += BPF_CORE_READ(SK, __sk_common.skc_net.net, net_cookie))
+/* tcp_sock.srtt_us holds the RTT << 3. */
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_tcp_srtt_us, sink += BPF_CORE_READ((struct tcp_sock___bench *)sk, srtt_us) >> 3)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -18,6 +18,7 @@ pub mod syscall_prog;
 pub mod sysfs;
 pub mod task_info;
 pub mod task_probe;
+pub mod workload;
 
 pub use clock::clock_ns;
 pub use env::TestEnv;

@@ -19,13 +19,13 @@ fn loopback_up() {
 }
 
 /// Runs `checks` on a thread of its own in a new network namespace with
-/// `lo` up, so the test's sockets see no other traffic.
-pub fn in_new_netns(checks: impl FnOnce() + Send + 'static) {
+/// `lo` up, so the test's sockets see no other traffic; returns what they return.
+pub fn in_new_netns<T: Send + 'static>(checks: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(move || {
         unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET) as root");
         loopback_up();
-        checks();
+        checks()
     })
     .join()
-    .expect("the network namespace thread's checks failed");
+    .expect("the network namespace thread's checks failed")
 }

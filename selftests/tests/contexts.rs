@@ -14,14 +14,10 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::ProgramInput;
 use nix::errno::Errno;
 use skf::manifest::Kfunc;
-use skf_selftests::netns::in_new_netns;
 use skf_selftests::skel::contexts::{types::bss, ContextsSkelBuilder};
-use skf_selftests::{manifest, LoadedModule, TestEnv};
-use std::io::{Read, Write};
+use skf_selftests::{manifest, workload, LoadedModule, TestEnv};
 use std::mem::MaybeUninit;
-use std::net::{TcpListener, TcpStream};
 use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
-use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 /// The contexts of contexts.bpf.c's `enum context`, in its order: (name,
@@ -76,36 +72,6 @@ fn churn_tasks() {
     }
 }
 
-/// Direct I/O to null_blk: a request, issued and completed, per write.
-fn block_io() {
-    let mut dev = std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(nix::libc::O_DIRECT)
-        .open("/dev/nullb0")
-        .expect("open /dev/nullb0 (CONFIG_BLK_DEV_NULL_BLK=y makes it)");
-    let layout = std::alloc::Layout::from_size_align(4096, 4096).unwrap();
-    // SAFETY: a non-zero size; freed below.
-    let buf = unsafe { std::alloc::alloc_zeroed(layout) };
-    assert!(!buf.is_null());
-    // SAFETY: `buf` has 4096 initialised bytes.
-    dev.write_all(unsafe { std::slice::from_raw_parts(buf, 4096) }).expect("O_DIRECT write to /dev/nullb0");
-    dev.sync_all().expect("fsync /dev/nullb0");
-    // SAFETY: allocated above with this layout.
-    unsafe { std::alloc::dealloc(buf, layout) };
-}
-
-/// A loopback TCP connection opened and closed: sockets changing state.
-fn tcp_connection() {
-    in_new_netns(|| {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let mut client = TcpStream::connect(listener.local_addr().unwrap()).expect("connect over lo");
-        let (mut server, _) = listener.accept().unwrap();
-        client.write_all(b"x").unwrap();
-        let mut byte = [0u8; 1];
-        server.read_exact(&mut byte).unwrap();
-    });
-}
-
 /// A cpu-clock sampling event on each online CPU, 1000 samples a second:
 /// its program runs from the timer interrupt on whatever it interrupts.
 fn sampling_events() -> Vec<OwnedFd> {
@@ -156,8 +122,8 @@ fn every_kfunc_in_every_context_returns_a_documented_value_or_errno() {
     let start = Instant::now();
     while start.elapsed() < REACH_TIMEOUT && !all_reached(skel.maps.bss_data.as_deref().unwrap()) {
         churn_tasks();
-        block_io();
-        tcp_connection();
+        workload::null_blk_writes(1).expect("null_blk I/O");
+        workload::tcp_reads(1).expect("loopback TCP");
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(samples);

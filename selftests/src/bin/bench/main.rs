@@ -3,7 +3,9 @@
 //!
 //!   bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]
 //!       in the test VM, as root: times the BPF loops of bpf/bench.bpf.c
-//!       under each module build and writes DIR/run.json and DIR/jit/*.bin
+//!       under each module build (syscall programs by BPF_PROG_TEST_RUN,
+//!       the others on null_blk writes and loopback TCP reads it makes)
+//!       and writes DIR/run.json and DIR/jit/*.bin
 //!   bench report --run DIR --ko KO --vmlinux VMLINUX --arch ARCH --machine TEXT --json FILE
 //!       on the host: adds path lengths (disassembly of the .ko, vmlinux and
 //!       the JIT images), prints the tables and writes FILE; exits 1 if any
@@ -15,6 +17,7 @@
 //! Timings under TCG are only meaningful as ratios within one run.
 
 mod compare;
+mod event;
 mod path;
 mod report;
 mod run;

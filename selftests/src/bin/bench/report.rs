@@ -25,11 +25,12 @@ pub struct Inputs {
 }
 
 /// What each kfunc is compared with: the closest helper, the CO-RE read of
-/// the same field, an upstream kfunc of similar shape (bench.bpf.c programs).
+/// the same field, an upstream kfunc of similar shape (bench.bpf.c
+/// programs, on the kfunc's own event for one timed on an event).
 struct Counterparts {
     helper: &'static str,
     core: Option<&'static str>,
-    upstream: &'static str,
+    upstream: Option<&'static str>,
 }
 
 fn counterparts(kfunc: &str) -> Counterparts {
@@ -49,10 +50,23 @@ fn counterparts(kfunc: &str) -> Counterparts {
         "skf_task_pid_in_ns" => ("helper_get_current_pid_tgid", Some("core_pid_nr"), "upstream_task_from_pid"),
         "skf_task_tgid_in_ns" => ("helper_get_current_pid_tgid", Some("core_tgid_nr"), "upstream_task_from_pid"),
         "skf_task_ns_inum" => ("helper_get_current_pid_tgid", Some("core_pid_ns_inum"), "upstream_task_from_pid"),
+        // On a block_rq_issue event: no helper reads a request, and no upstream kfunc takes one.
+        "skf_rq_dev" => return event_counterparts("blk_helper_get_current_pid_tgid", "blk_core_rq_dev"),
+        "skf_rq_sector" => return event_counterparts("blk_helper_get_current_pid_tgid", "blk_core_rq_sector"),
+        "skf_rq_bytes" => return event_counterparts("blk_helper_get_current_pid_tgid", "blk_core_rq_bytes"),
+        "skf_rq_op" => return event_counterparts("blk_helper_get_current_pid_tgid", "blk_core_rq_op"),
+        // On a tcp_rcv_space_adjust event.
+        "skf_sk_tuple" => return event_counterparts("tcp_helper_skc_to_tcp_sock", "tcp_core_sk_tuple"),
+        "skf_sk_netns_cookie" => return event_counterparts("tcp_helper_skc_to_tcp_sock", "tcp_core_sk_netns_cookie"),
+        "skf_tcp_srtt_us" => return event_counterparts("tcp_helper_skc_to_tcp_sock", "tcp_core_tcp_srtt_us"),
         // A kfunc added later: the cheapest helper, and no CO-RE counterpart yet.
         _ => ("helper_get_current_pid_tgid", None, "upstream_task_from_pid"),
     };
-    Counterparts { helper, core, upstream }
+    Counterparts { helper, core, upstream: Some(upstream) }
+}
+
+fn event_counterparts(helper: &'static str, core: &'static str) -> Counterparts {
+    Counterparts { helper, core: Some(core), upstream: None }
 }
 
 /// The kernel functions behind each baseline program, for path lengths.
@@ -61,6 +75,8 @@ const BASELINE_FUNCTIONS: &[(&str, &[&str])] = &[
     ("helper_get_current_comm", &["bpf_get_current_comm"]),
     ("helper_get_current_cgroup_id", &["bpf_get_current_cgroup_id"]),
     ("helper_get_smp_processor_id", &["bpf_get_smp_processor_id"]),
+    ("blk_helper_get_current_pid_tgid", &["bpf_get_current_pid_tgid"]),
+    ("tcp_helper_skc_to_tcp_sock", &["bpf_skc_to_tcp_sock"]),
     ("upstream_task_from_pid", &["bpf_task_from_pid", "bpf_task_release"]),
     ("upstream_cgroup_ancestor", &["bpf_cgroup_ancestor", "bpf_cgroup_release"]),
 ];
@@ -83,9 +99,19 @@ impl Run {
         reps
     }
 
+    /// The empty loop `program`'s timing is taken over (its event's, for an event program).
+    fn empty_loop_of(&mut self, program: &str) -> Option<String> {
+        let empty = self.json["empty_loops"][program].as_str().map(str::to_string);
+        if empty.is_none() {
+            self.missing.push(format!("the empty loop of {program}"));
+        }
+        empty
+    }
+
     /// ns per call over the empty loop, per repetition.
     fn per_call(&mut self, variant: &str, program: &str) -> Option<Vec<f64>> {
-        let empty = self.per_iteration(variant, EMPTY_LOOP)?;
+        let empty = self.empty_loop_of(program)?;
+        let empty = self.per_iteration(variant, &empty)?;
         let loop_ = self.per_iteration(variant, program)?;
         Some(loop_.iter().zip(&empty).map(|(l, e)| l - e).collect())
     }
@@ -170,8 +196,20 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
 
     // 1. Cost per call, beside what a program would use instead.
     let empty_iteration = run.per_iteration("main", EMPTY_LOOP).and_then(|e| Spread::of(&e));
+    let mut event_empty_loops: Vec<String> = run.json["empty_loops"]
+        .as_object()
+        .map(|m| m.values().filter_map(Value::as_str).filter(|e| *e != EMPTY_LOOP).map(str::to_string).collect())
+        .unwrap_or_default();
+    event_empty_loops.sort();
+    event_empty_loops.dedup();
+    let event_empty: Vec<(String, Option<Spread>)> =
+        event_empty_loops.into_iter().map(|e| (e.clone(), run.per_iteration("main", &e).and_then(|v| Spread::of(&v)))).collect();
     push(String::new());
-    push(format!("1. ns per call (empty loop: {} ns per iteration)", cell(empty_iteration, 1)));
+    push(format!(
+        "1. ns per call (empty loop: {} ns per iteration{})",
+        cell(empty_iteration, 1),
+        event_empty.iter().map(|(e, s)| format!("; {e}: {}", cell(*s, 1))).collect::<String>()
+    ));
     push(format!(
         "{:<30} {:>22} {:<30} {:>20} {:<24} {:>20} {:<26} {:>20}",
         "kfunc", "ns/call", "closest helper", "kfunc/helper", "CO-RE read", "kfunc/CO-RE", "upstream kfunc", "kfunc/upstream"
@@ -205,7 +243,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         let helper_free = run.spread("main", c.helper).is_some_and(|h| h.min <= 0.0);
         let vs_helper = if helper_free { None } else { run.ratio(("main", &program), ("main", c.helper)) };
         let vs_core = c.core.and_then(|core| run.ratio(("main", &program), ("main", core)));
-        let vs_upstream = run.ratio(("main", &program), ("main", c.upstream));
+        let vs_upstream = c.upstream.and_then(|upstream| run.ratio(("main", &program), ("main", upstream)));
         push(format!(
             "{:<30} {:>22} {:<30} {:>20} {:<24} {:>20} {:<26} {:>20}",
             kfunc.name,
@@ -214,19 +252,19 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
             if helper_free { "helper ~0 ns".to_string() } else { cell(vs_helper, 2) },
             c.core.unwrap_or("-"),
             c.core.map_or("-".to_string(), |_| cell(vs_core, 2)),
-            c.upstream.trim_start_matches("upstream_"),
-            cell(vs_upstream, 2)
+            c.upstream.map_or("-", |u| u.trim_start_matches("upstream_")),
+            c.upstream.map_or("-".to_string(), |_| cell(vs_upstream, 2))
         ));
         kfunc_rows.push(json!({
             "kfunc": kfunc.name, "timed": true, "ns_per_call": js(ns),
             "helper": {"program": c.helper, "ratio": js(vs_helper), "costs_nothing": helper_free},
             "core": c.core.map(|core| json!({"program": core, "ratio": js(vs_core)})),
-            "upstream": {"program": c.upstream, "ratio": js(vs_upstream)},
+            "upstream": c.upstream.map(|upstream| json!({"program": upstream, "ratio": js(vs_upstream)})),
         }));
     }
     let baselines: Vec<String> = run.json["variants"]["main"]
         .as_object()
-        .map(|m| m.keys().filter(|p| !p.starts_with("kfunc_") && *p != EMPTY_LOOP).cloned().collect())
+        .map(|m| m.keys().filter(|p| !p.starts_with("kfunc_") && !p.ends_with(EMPTY_LOOP)).cloned().collect())
         .unwrap_or_default();
     push(String::new());
     push(format!("{:<30} {:>22}", "compared with", "ns/call"));
@@ -239,16 +277,21 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
 
     // 2. Path length.
     push(String::new());
-    push("2. Path length in instructions: JIT = added at the call site over the empty loop; C wrapper = entry to its tail".into());
+    push("2. Path length in instructions: JIT = added at the call site over its empty loop; C wrapper = entry to its tail".into());
     push("   jump, counting off; Rust body and the module's C shims it calls = whole functions (cold paths included)".into());
     push(format!("{:<30} {:>4} {:>9} {:>9}  {}", "callee", "JIT", "C wrapper", "Rust body", "shims / kernel functions (insns)"));
     let jit_dir = inputs.run_dir.join("jit");
     let jit = |program: &str| path::jit_insns(&jit_dir.join(format!("{program}.bin")), &inputs.arch);
-    let empty_jit = jit(EMPTY_LOOP).map_err(|e| format!("{e:#}"))?;
+    // Instructions `program` adds over its empty loop.
+    let jit_added = |run: &Run, program: &str| -> anyhow::Result<i64> {
+        let empty =
+            run.json["empty_loops"][program].as_str().ok_or_else(|| anyhow::anyhow!("run.json names no empty loop for {program}"))?;
+        Ok(jit(program)? as i64 - jit(empty)? as i64)
+    };
     let mut path_rows = Vec::new();
     let errors = |e: Vec<Option<anyhow::Error>>| e.into_iter().flatten().map(|e| format!("{e:#}")).collect::<Vec<_>>().join("; ");
     for kfunc in timed.iter() {
-        let added = jit(&program_of(&kfunc.name)).map(|n| n as i64 - empty_jit as i64);
+        let added = jit_added(&run, &program_of(&kfunc.name));
         let wrapper = path::function(&inputs.ko, &kfunc.name);
         let body = path::function(&inputs.ko, &kfunc.rust_impl_name());
         match (added, wrapper, body) {
@@ -275,7 +318,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         }
     }
     for (program, functions) in BASELINE_FUNCTIONS {
-        let added = jit(program).map(|n| n as i64 - empty_jit as i64);
+        let added = jit_added(&run, program);
         let counted: Result<Vec<(String, path::Function)>, _> =
             functions.iter().map(|f| path::function(&inputs.vmlinux, f).map(|func| (f.to_string(), func))).collect();
         match (added, counted) {

@@ -1,7 +1,9 @@
 //! The guest half: loads each module build in turn, runs the timed loops of
-//! bpf/bench.bpf.c and the verification pair of bpf/bench_verify.bpf.c, and
-//! writes the raw numbers (run.json) and the JIT images (jit/NAME.bin).
+//! bpf/bench.bpf.c (by BPF_PROG_TEST_RUN, or on their events) and the
+//! verification pair of bpf/bench_verify.bpf.c, and writes the raw numbers
+//! (run.json) and the JIT images (jit/NAME.bin).
 
+use crate::event::{self, Event};
 use anyhow::{bail, ensure, Context, Result};
 use libbpf_rs::{Object, ObjectBuilder, PrintLevel, ProgramInput, ProgramMut};
 use serde_json::{json, Map, Value};
@@ -20,7 +22,8 @@ const NOT_OFFERED: u32 = 1;
 /// ... and when their kfunc fails on the benchmark's arguments.
 const CALL_FAILED: u32 = 2;
 
-/// The baseline every timing is taken over.
+/// The baseline every syscall program's timing is taken over; an event's
+/// is the program on that event whose name ends with this.
 pub const EMPTY_LOOP: &str = "empty_loop";
 /// Programs that make one call to see that it succeeds; never timed.
 const CHECK_PREFIX: &str = "check_";
@@ -52,12 +55,12 @@ impl Size {
     /// size each loop to take LOOP_TARGET_NS: calls cost from nothing to ~100x
     /// the empty loop, and one length for all made a full arm64 run outlast
     /// its VM's time limit.
-    fn iterations(&mut self, program: &ProgramMut) -> Result<Option<u32>> {
+    fn iterations(&mut self, obj: &Object, program: &ProgramMut) -> Result<Option<u32>> {
         let name = program.name().to_string_lossy().into_owned();
         if let Some(&n) = self.iterations.get(&name) {
             return Ok(Some(n));
         }
-        let n = if self.short { time_once(program, SHORT_ITERATIONS)?.map(|_| SHORT_ITERATIONS) } else { calibrate(program)? };
+        let n = if self.short { time_once(obj, program, SHORT_ITERATIONS)?.map(|_| SHORT_ITERATIONS) } else { calibrate(obj, program)? };
         if let Some(n) = n {
             self.iterations.insert(name, n);
         }
@@ -73,8 +76,8 @@ struct Config<'a> {
     variants: &'a [(&'a str, bool)],
 }
 
-/// Full runs size every loop to take this long: the guest clock may tick
-/// only every few ms (jiffies under TCG).
+/// Full runs size every loop to take this long (an event program's loops,
+/// summed): the guest clock may tick only every few ms (jiffies under TCG).
 const LOOP_TARGET_NS: u64 = 300_000_000;
 
 pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
@@ -89,6 +92,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let mut variants = Map::new();
     let mut api_levels = Map::new();
     let mut verification = Value::Null;
+    let mut empty_loops = Map::new();
     let mut size = Size { reps: if short { 2 } else { 5 }, short, iterations: BTreeMap::new() };
     for (i, config) in configs.iter().enumerate() {
         let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
@@ -98,6 +102,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         check_calls(&obj)?;
         if i == 0 {
             dump_jit(&obj, &jit_dir)?;
+            empty_loops = empty_loops_of(&obj)?;
         }
         for (name, timings) in time_config(&obj, config, &mut size)? {
             api_levels.insert(name.clone(), json!(api_level));
@@ -117,6 +122,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
         "reps": size.reps,
         "api_levels": api_levels,
+        "empty_loops": empty_loops,
         "variants": variants,
         "verify": verification,
     });
@@ -131,11 +137,28 @@ const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_
 /// bpf_iter_num_new() refuses longer ranges (BPF_MAX_LOOPS), and the loop then runs 0 times.
 const MAX_ITERATIONS: u32 = 8 * 1024 * 1024;
 
+/// Per program: the empty loop its timing is taken over, the one in the same section.
+fn empty_loops_of(obj: &Object) -> Result<Map<String, Value>> {
+    let empty: BTreeMap<String, String> = obj
+        .progs()
+        .filter(|p| p.name().to_string_lossy().ends_with(EMPTY_LOOP))
+        .map(|p| (p.section().to_string_lossy().into_owned(), p.name().to_string_lossy().into_owned()))
+        .collect();
+    obj.progs()
+        .filter(|p| !p.name().to_string_lossy().starts_with(CHECK_PREFIX))
+        .map(|p| {
+            let (name, section) = (p.name().to_string_lossy(), p.section().to_string_lossy());
+            let baseline = empty.get(section.as_ref()).with_context(|| format!("{name}: bench.bpf.c has no *{EMPTY_LOOP} in {section}"))?;
+            Ok((name.into_owned(), json!(baseline)))
+        })
+        .collect()
+}
+
 /// The loop length at which `program` takes LOOP_TARGET_NS; None if not offered.
-fn calibrate(program: &ProgramMut) -> Result<Option<u32>> {
+fn calibrate(obj: &Object, program: &ProgramMut) -> Result<Option<u32>> {
     let mut iterations: u32 = 1000;
     loop {
-        let Some(elapsed) = time_once(program, iterations)? else { return Ok(None) };
+        let Some(Timing { elapsed_ns: elapsed, .. }) = time_once(obj, program, iterations)? else { return Ok(None) };
         if elapsed >= LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
             let scaled = iterations as u64 * LOOP_TARGET_NS / elapsed.max(1);
             return Ok(Some(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32));
@@ -148,7 +171,7 @@ fn calibrate(program: &ProgramMut) -> Result<Option<u32>> {
 /// arguments is an error (time_once says which), not a fast row.
 fn check_calls(obj: &Object) -> Result<()> {
     for check in obj.progs_mut().filter(|p| p.name().to_string_lossy().starts_with(CHECK_PREFIX)) {
-        time_once(&check, 1)?;
+        time_once(obj, &check, 1)?;
     }
     Ok(())
 }
@@ -163,7 +186,7 @@ fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(St
             if name.starts_with(CHECK_PREFIX) {
                 return false;
             }
-            config.all_programs || name == EMPTY_LOOP || name.starts_with("kfunc_")
+            config.all_programs || name.ends_with(EMPTY_LOOP) || name.starts_with("kfunc_")
         })
         .collect();
     let mut results: Vec<(String, Map<String, Value>)> = config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
@@ -176,10 +199,10 @@ fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(St
                 // warning (a printk, then its static branch patched out, once
                 // per 10 s) lands there, and the loop times the quiet path
                 // that every other call of those 10 s takes.
-                let per_iteration = match size.iterations(program)? {
+                let per_iteration = match size.iterations(obj, program)? {
                     Some(n) => {
-                        time_once(program, 1)?;
-                        time_once(program, n)?.map(|elapsed| elapsed as f64 / n as f64)
+                        time_once(obj, program, 1)?;
+                        time_once(obj, program, n)?.map(|t| t.elapsed_ns as f64 / t.iterations as f64)
                     }
                     None => None,
                 };
@@ -192,17 +215,34 @@ fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(St
     Ok(results)
 }
 
-/// One BPF_PROG_TEST_RUN; the loop's time in ns, None if the kfunc is not offered.
-fn time_once(program: &ProgramMut, iterations: u32) -> Result<Option<u64>> {
-    // struct bench_ctx: iterations, pid, elapsed_ns (written back by the kernel).
-    let mut ctx = [0u8; 16];
-    ctx[0..4].copy_from_slice(&iterations.to_ne_bytes());
-    ctx[4..8].copy_from_slice(&std::process::id().to_ne_bytes());
-    let input = ProgramInput { context_in: Some(&mut ctx), ..Default::default() };
+/// What one timed run measured: its loops' time, and how many iterations they ran.
+struct Timing {
+    elapsed_ns: u64,
+    iterations: u64,
+}
+
+/// One run of `program` with loops of `iterations`: a BPF_PROG_TEST_RUN,
+/// or its event made to happen. None if the kfunc is not offered.
+fn time_once(obj: &Object, program: &ProgramMut, iterations: u32) -> Result<Option<Timing>> {
     let name = program.name().to_string_lossy();
-    let ret = program.test_run(input).with_context(|| format!("test run of {name}"))?.return_value;
-    match ret {
-        0 => Ok(Some(u64::from_ne_bytes(ctx[8..16].try_into().expect("8 bytes")))),
+    let (outcome, timing) = match Event::of(&program.section().to_string_lossy())? {
+        None => {
+            // struct bench_ctx: iterations, pid, elapsed_ns (written back by the kernel).
+            let mut ctx = [0u8; 16];
+            ctx[0..4].copy_from_slice(&iterations.to_ne_bytes());
+            ctx[4..8].copy_from_slice(&std::process::id().to_ne_bytes());
+            let input = ProgramInput { context_in: Some(&mut ctx), ..Default::default() };
+            let ret = program.test_run(input).with_context(|| format!("test run of {name}"))?.return_value;
+            let elapsed_ns = u64::from_ne_bytes(ctx[8..16].try_into().expect("8 bytes"));
+            (ret, Timing { elapsed_ns, iterations: iterations.into() })
+        }
+        Some(event) => {
+            let sum = event::time(obj, program, &event, iterations)?;
+            (sum.outcome, Timing { elapsed_ns: sum.elapsed_ns, iterations: sum.events * u64::from(iterations) })
+        }
+    };
+    match outcome {
+        0 => Ok(Some(timing)),
         NOT_OFFERED => Ok(None),
         CALL_FAILED => bail!(
             "{name}: the kfunc fails on the benchmark's arguments, so its loop would time an error path; give it arguments in BENCH_ARGS (selftests/build.rs)"
