@@ -100,8 +100,13 @@ impl Run {
     }
 
     /// The empty loop `program`'s timing is taken over (its event's, for an event program).
+    fn empty_loop(&self, program: &str) -> Option<&str> {
+        self.json["empty_loops"][program].as_str()
+    }
+
+    /// As empty_loop, noted missing if run.json names none.
     fn empty_loop_of(&mut self, program: &str) -> Option<String> {
-        let empty = self.json["empty_loops"][program].as_str().map(str::to_string);
+        let empty = self.empty_loop(program).map(str::to_string);
         if empty.is_none() {
             self.missing.push(format!("the empty loop of {program}"));
         }
@@ -284,8 +289,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
     let jit = |program: &str| path::jit_insns(&jit_dir.join(format!("{program}.bin")), &inputs.arch);
     // Instructions `program` adds over its empty loop.
     let jit_added = |run: &Run, program: &str| -> anyhow::Result<i64> {
-        let empty =
-            run.json["empty_loops"][program].as_str().ok_or_else(|| anyhow::anyhow!("run.json names no empty loop for {program}"))?;
+        let empty = run.empty_loop(program).ok_or_else(|| anyhow::anyhow!("run.json names no empty loop for {program}"))?;
         Ok(jit(program)? as i64 - jit(empty)? as i64)
     };
     let mut path_rows = Vec::new();
