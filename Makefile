@@ -53,18 +53,32 @@ LLVM ?= $(shell module/kdir-llvm.sh $(KDIR))
 # KDIR's vmlinux (each variable is a no-op on the other kernel).
 # SKF_DISTILLED_BASE=1 keeps the distilled base.
 NO_DISTILLED_BASE := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
-KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(KBUILD_ARCH),ARCH=$(KBUILD_ARCH)) LLVM=$(LLVM) \
-	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE))
 
-.PHONY: all module modules_install clean have-kdir deps kernel check fmt demo bench soak stock deb sign fuzz rust-analyzer install
+# A kernel built without CONFIG_RUST (Debian 13's 6.12) exports no kernel
+# crate: the module links one built for that kernel from its linux-source
+# (module/kernel-crate/build.sh), kept under build/.
+KDIR_HAS_RUST := $(if $(KDIR),$(shell grep -sqx CONFIG_RUST=y $(KDIR)/.config && echo y))
+SKF_KERNEL_CRATE ?= $(CURDIR)/build/kernel-crate/$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(KBUILD_ARCH),ARCH=$(KBUILD_ARCH)) LLVM=$(LLVM) \
+	$(if $(PAHOLE),PAHOLE=$(PAHOLE)) $(if $(SKF_DISTILLED_BASE),,$(NO_DISTILLED_BASE)) \
+	$(if $(KDIR_HAS_RUST),,SKF_KERNEL_CRATE=$(SKF_KERNEL_CRATE))
+
+.PHONY: all module kernel-crate modules_install clean have-kdir deps kernel check fmt demo bench soak stock deb sign fuzz rust-analyzer install
 
 all: module
 
 have-kdir:
 	@test -n "$(KDIR)" || { vm-test/kernel.sh path $(MACHINE) >/dev/null; echo "(or pass KDIR=/path/to/linux)" >&2; exit 1; }
 
-module: have-kdir
+# A compiler without btf_decl_tag (gcc < 15) leaves the stability tags in a
+# section of their own: move them into the module's BTF.
+module: have-kdir kernel-crate
 	$(KBUILD) modules
+	python3 module/btf_decl_tags.py module/stable_kfuncs.ko $(KDIR)/vmlinux
+
+kernel-crate: have-kdir
+	$(if $(KDIR_HAS_RUST),,module/kernel-crate/build.sh $(KDIR) $(SKF_KERNEL_CRATE))
 
 modules_install: module
 	$(KBUILD) modules_install

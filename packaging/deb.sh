@@ -7,14 +7,14 @@
 #   stable-kfuncs-dkms_V_all.deb            the module's source, built by dkms for
 #                                           each installed kernel with headers
 #   stable-kfuncs-modules-KVER_V_amd64.deb  the module built for Debian kernel ABI
-#                                           KVER (default $SKF_STOCK_KVER; make stock)
+#                                           KVER ($SKF_STOCK_KVER, by default sid's; make stock)
 #
 # V is skf's version (userspace/Cargo.toml).
 set -euo pipefail
 . "$(dirname "$0")/../vm-test/lib.sh"
 cd "$SKF_REPO"
 
-kver=$SKF_STOCK_KVER
+kver=${SKF_STOCK_KVER:-${SKF_STOCK_KVERS[0]}}
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' userspace/Cargo.toml | head -1)
 [ -n "$version" ] || die "no version in userspace/Cargo.toml"
 out=$SKF_REPO/build/deb
@@ -69,7 +69,7 @@ build_package stable-kfuncs-dev all "$stage/dev" "BPF header of the stable kfunc
 src=$stage/dkms/usr/src/stable-kfuncs-$version
 mkdir -p "$src/packaging"
 rsync -a --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' --include='*.toml' \
-	--include='*.sh' --exclude='*' Kbuild module "$src/"
+	--include='*.sh' --include='*.patch' --exclude='*' Kbuild module "$src/"
 cp Makefile "$src/"
 cp packaging/rust-overlay.sh "$src/packaging/"
 sed "s/@VERSION@/$version/g" packaging/dkms.conf >"$src/dkms.conf"
@@ -89,11 +89,11 @@ maintainer_script "$stage/dkms" prerm <<EOF
 dkms remove -m stable-kfuncs -v $version --all >/dev/null 2>&1 || true
 EOF
 build_package stable-kfuncs-dkms all "$stage/dkms" "stable_kfuncs.ko source, built by dkms for each kernel" \
-	"Depends: dkms, make, rustc, rust-src, bindgen, flex, bison, bc, libelf-dev, libssl-dev, pahole, python3, xz-utils" \
+	"Depends: dkms, make, rustc, rust-src, bindgen, flex, bison, bc, libelf-dev, libssl-dev, pahole, python3, xz-utils, patch" \
 	"Suggests: skf, stable-kfuncs-dev" "Conflicts: stable-kfuncs-modules-$kver"
 
 # The module prebuilt for one kernel ABI, at the newest API level.
-machine=$(normalize_machine "x86_64-$(kver_series "$kver")-debian")
+machine=$(stock_machine "$kver")
 ko=$(vm-test/build-module.sh "$machine" "$(vm-test/api-levels.sh | tail -1)")
 install -Dm0644 "$ko" "$stage/modules/usr/lib/modules/$kver/updates/stable_kfuncs.ko"
 # As Debian's kernel packages ship modules: without DWARF (BTF stays).
@@ -104,4 +104,4 @@ for script in postinst postrm; do
 EOF
 done
 build_package "stable-kfuncs-modules-$kver" "$(debian_arch x86_64)" "$stage/modules" "stable_kfuncs.ko for Linux $kver" \
-	"Depends: linux-binary-$kver, kmod" "Suggests: skf, stable-kfuncs-dev" "Conflicts: stable-kfuncs-dkms"
+	"Depends: $(stock_image_packages "$kver" | cut -d' ' -f1), kmod" "Suggests: skf, stable-kfuncs-dev" "Conflicts: stable-kfuncs-dkms"

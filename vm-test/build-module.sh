@@ -27,7 +27,7 @@ no_distilled_base=(MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=)
 case "$variant" in
 "") extra=("${no_distilled_base[@]}") ;;
 skewed) extra=("${no_distilled_base[@]}" SKF_LAYOUT_SKEW=8) ;;
-distilled) extra=() ;;
+distilled) extra=(SKF_DISTILLED_BASE=1) ;;
 no-counting) extra=("${no_distilled_base[@]}" SKF_NO_CALL_COUNTING=1) ;;
 *) die "unknown module variant '$variant' (use skewed, distilled or no-counting)" ;;
 esac
@@ -36,17 +36,19 @@ mkdir -p "$dir"
 # Sources only: an in-tree build's artifacts (its .mod lists absolute
 # object paths) must not leak into the cell. Artifacts already in $dir are
 # excluded from --delete, so rebuilds stay incremental.
-rsync -a --delete --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' \
-	--include='*.toml' --exclude='*' "$SKF_REPO/Kbuild" "$SKF_REPO/module" "$dir/" >/dev/null
+rsync -a --delete --include='*/' --include='Kbuild' --include='Makefile' --include='*.rs' --include='*.c' --include='*.h' \
+	--include='*.toml' --include='*.sh' --include='*.py' --include='*.patch' --exclude='*' \
+	"$SKF_REPO/Kbuild" "$SKF_REPO/Makefile" "$SKF_REPO/module" "$dir/" >/dev/null
 log "building stable_kfuncs.ko for $machine at API $api${variant:+ ($variant)}"
-make_args=(-s M="$dir" SKF_API="$api" "${extra[@]}" KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings modules)
+make_args=(-s SKF_API="$api" "${extra[@]}" KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings)
 if machine_is_stock "$machine"; then
-	# Debian's headers, with Debian's compilers, in the chroot that has them.
-	kbuild=("$SKF_REPO/vm-test/stock.sh" make "$SKF_STOCK_KVER" "$dir" "${make_args[@]}")
+	# Debian's headers, with Debian's compilers, in the chroot that has them,
+	# through the top-level Makefile as dkms builds it.
+	kbuild=("$SKF_REPO/vm-test/stock.sh" make "$(stock_kver "$machine")" "$dir" "${make_args[@]}" module)
 else
 	kdir=$("$SKF_REPO/vm-test/kernel.sh" path "$machine")
-	kbuild=(make -C "$kdir" ARCH="$arch" LLVM="$("$SKF_REPO/module/kdir-llvm.sh" "$kdir")"
-		PAHOLE="$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")" "${make_args[@]}")
+	kbuild=(make -C "$kdir" M="$dir" ARCH="$arch" LLVM="$("$SKF_REPO/module/kdir-llvm.sh" "$kdir")"
+		PAHOLE="$("$SKF_REPO/vm-test/kernel.sh" pahole "$machine")" "${make_args[@]}" modules)
 fi
 "${kbuild[@]}" >"$dir/build.log" 2>&1 ||
 	{ cat "$dir/build.log" >&2; die "module build failed for $machine API $api (warnings count as errors)"; }

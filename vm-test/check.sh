@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option '$1' (usage: check.sh [--machine M]... [--api N]...)" ;;
 	esac
 done
-[ ${#machines[@]} -gt 0 ] || machines=(x86_64-6.12 arm64-6.12 x86_64-7.2 arm64-7.2 x86_64-6.12-pahole131-kasan x86_64-7.2-debian)
+[ ${#machines[@]} -gt 0 ] || machines=(x86_64-6.12 arm64-6.12 x86_64-7.2 arm64-7.2 x86_64-6.12-pahole131-kasan x86_64-7.2-debian x86_64-6.12-debian13)
 [ ${#apis[@]} -gt 0 ] || apis=($(vm-test/api-levels.sh))
 
 # The levels machine $1 runs: all of them on the plain machines. A flavour
@@ -180,6 +180,9 @@ vm_machine() {
 	sha256sum $bins "$skf" | sed 's| .*/| |'
 	echo "=== cell $machine abi"
 	vm-test/abi-check.sh "$machine" "$SKF_REPO/target/debug/skf" $modules "$skewed" || true
+	# A stock kernel without Rust: the kernel crate the module links, and its patches.
+	! machine_is_stock "$machine" || kernel_has "$machine" CONFIG_RUST ||
+		vm-test/kernel-crate-check.sh "$machine" $(echo $modules | cut -d' ' -f1) || true
 	echo "=== cell $machine vm"
 	independent="/($(IFS='|'; echo "${level_independent[*]}"))-[0-9a-f]+\$"
 	once=$(echo $bins | tr ' ' '\n' | grep -E "$independent" | paste -sd' ')
@@ -265,12 +268,12 @@ vm_lane() {
 	run_quietly "vm: $1" vm_machine "$1" "$2"
 	[[ " ${bench_machines[*]} " != *" $1 "* ]] ||
 		run_quietly "vm: $1 bench (short)" with_vm_slot $(($2 + ${#machines[@]})) vm-test/bench.sh --short "$1"
-	! machine_is_stock "$1" || run_quietly "vm: $1 packages" packages_lane $(($2 + ${#machines[@]}))
+	! machine_is_stock "$1" || run_quietly "vm: $1 packages" packages_lane "$1" $(($2 + ${#machines[@]}))
 }
 
-# The packages' test: the host part at once, the VM part in turn $1.
+# The packages' test on stock machine $1: the host part at once, the VM part in turn $2.
 packages_lane() {
-	vm-test/packages.sh host && with_vm_slot "$1" vm-test/packages.sh vm
+	vm-test/packages.sh "$1" host && with_vm_slot "$2" vm-test/packages.sh "$1" vm
 }
 
 # A host step: run, log and count it under one label.
@@ -359,10 +362,15 @@ for arch in x86_64 arm64; do
 		host_step "objects: $arch ${SKF_SERIES[0]} vs ${SKF_SERIES[-1]}" same_objects "$arch-${SKF_SERIES[0]}" "$arch-${SKF_SERIES[-1]}"
 	fi
 done
-# Our 7.2 kernel (clang) and Debian's (gcc, its own config): the same kfuncs.
-if [[ " ${machines[*]} " == *" x86_64-7.2 "* && " ${machines[*]} " == *" x86_64-7.2-debian "* ]]; then
-	host_step "abi: x86_64-7.2 vs x86_64-7.2-debian" vm-test/abi-across.sh "$SKF_REPO/target/debug/skf" x86_64-7.2 x86_64-7.2-debian "${apis[@]}"
-fi
+# Our kernel of a series (clang, Rust) and Debian's (gcc, its own config,
+# with or without Rust): the same kfuncs.
+for machine in "${machines[@]}"; do
+	machine_is_stock "$machine" || continue
+	ours=$(machine_arch "$machine")-$(machine_series "$machine")
+	[[ " ${machines[*]} " == *" $ours "* ]] || continue
+	host_step "abi: $ours vs $machine" vm-test/abi-across.sh "$SKF_REPO/target/debug/skf" "$ours" "$machine" "${apis[@]}"
+	host_step "objects: $ours vs $machine" same_objects "$ours" "$machine"
+done
 for machine in "${bench_machines[@]}"; do
 	[[ " ${machines[*]} " == *" $machine "* ]] || continue
 	log=$(log_of "vm: $machine bench (short)")

@@ -165,8 +165,8 @@ machine=$(normalize_machine "${2:-x86_64}")
 # A distribution's kernel is Debian's build: its tree is its headers.
 if machine_is_stock "$machine"; then
 	case "$cmd" in
-	build) exec "$SKF_REPO/vm-test/stock.sh" headers "$SKF_STOCK_KVER" ;;
-	path) exec "$SKF_REPO/vm-test/stock.sh" path "$SKF_STOCK_KVER" ;;
+	build) exec "$SKF_REPO/vm-test/stock.sh" headers "$(stock_kver "$machine")" ;;
+	path) exec "$SKF_REPO/vm-test/stock.sh" path "$(stock_kver "$machine")" ;;
 	*) die "kernel.sh $cmd: $machine is Debian's kernel, which this project neither builds nor boots yet" ;;
 	esac
 fi

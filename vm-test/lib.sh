@@ -17,10 +17,19 @@ log() { echo "==> $*" >&2; }
 #         drops struct padding, field-notes.md), pahole 1.31 (1.24 emits no
 #         bpf_kfunc decl tags, and 7.2's resolve_btfids needs them)
 SKF_SERIES=(6.12 7.2)
-# The Debian stock kernel ABI the module is built for and tested in
-# (stock.sh): sid's, the first Debian kernel with CONFIG_RUST. `make stock
-# KVER=` names another of the same series.
-SKF_STOCK_KVER=${SKF_STOCK_KVER:-7.2.13+deb14-amd64}
+# Debian's stock kernels the module is built for and tested in (stock.sh),
+# each a machine ARCH-SERIES-FLAVOUR (stock_machine):
+#   7.2.13+deb14-amd64   sid's, CONFIG_RUST=y: its headers get the kernel
+#                        crates' metadata (packaging/rust-overlay.sh)
+#   6.12.118+deb13-amd64 Debian 13's, built without Rust: the module links
+#                        its own kernel crate (module/kernel-crate/)
+# `make stock KVER=` names another ABI of the same suite and series.
+SKF_STOCK_KVERS=(7.2.13+deb14-amd64 6.12.118+deb13-amd64)
+# Where the chroot of a stock kernel without Rust keeps the kernel crate the
+# module links (stock.sh), and one built without its patches
+# (kernel-crate-check.sh): paths in the chroot.
+SKF_STOCK_KERNEL_CRATE=/build/kernel-crate
+SKF_UNPATCHED_KERNEL_CRATE=/build/kernel-crate-unpatched
 SKF_72_DEB_VERSION=7.2.13-1
 SKF_72_DEB_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
 SKF_72_DEB=linux-source-7.2_${SKF_72_DEB_VERSION}_all.deb
@@ -78,10 +87,11 @@ kernel_package_version() {
 #                               BTF gets .BTF.base), and KASAN; one flavour for
 #                               both saves a 10-minute kernel build
 #   x86_64-7.2, arm64-7.2       pahole 1.31 (the series needs it)
-#   x86_64-7.2-debian           Debian's own build of 7.2 ($SKF_STOCK_KVER, gcc),
-#                               not this project's: the module is built for it
-#                               in a sid chroot (stock.sh); not booted yet
-SKF_FLAVOURS=(pahole131-kasan debian)
+#   x86_64-7.2-debian           Debian sid's own build of 7.2 (gcc, CONFIG_RUST)
+#   x86_64-6.12-debian13        Debian 13's own build of 6.12 (gcc, no CONFIG_RUST)
+#                               Debian's kernels are not built here: the module is
+#                               built for them in a chroot of their suite (stock.sh)
+SKF_FLAVOURS=(pahole131-kasan debian debian13)
 
 # Prints the canonical machine name, or dies naming the bad part.
 normalize_machine() {
@@ -98,8 +108,8 @@ normalize_machine() {
 	if [ -n "$flavour" ] && [[ " ${SKF_FLAVOURS[*]} " != *" $flavour "* ]]; then
 		die "unknown kernel flavour '$flavour' in '$1': use ${SKF_FLAVOURS[*]}"
 	fi
-	if [ "$flavour" = debian ] && [ "$arch-$series" != "x86_64-$(kver_series "$SKF_STOCK_KVER")" ]; then
-		die "no Debian stock kernel for '$1': Debian's Rust-enabled stock kernel is $SKF_STOCK_KVER (x86_64-7.2-debian)"
+	if [[ "$flavour" == debian* ]] && ! stock_kver "$arch-$series-$flavour" >/dev/null; then
+		die "no Debian stock kernel for '$1': the stock machines are $(for k in "${SKF_STOCK_KVERS[@]}"; do stock_machine "$k"; done | paste -sd' ')"
 	fi
 	echo "$arch-$series${flavour:+-$flavour}"
 }
@@ -107,8 +117,43 @@ normalize_machine() {
 # The kernel series of Debian kernel ABI $1: 7.2 for 7.2.13+deb14-amd64.
 kver_series() { echo "$1" | cut -d. -f1,2; }
 
+# The machine of Debian kernel ABI $1: x86_64-6.12-debian13 for
+# 6.12.118+deb13-amd64 (Debian 13's suite), x86_64-7.2-debian for sid's.
+stock_machine() {
+	local flavour=debian
+	case "$1" in *+deb13-*) flavour=debian13 ;; esac
+	echo "$(normalize_arch "${1##*-}")-$(kver_series "$1")-$flavour"
+}
+
+# The Debian kernel ABI of stock machine $1 ($SKF_STOCK_KVER, from `make
+# stock KVER=`, where it is that machine's); fails for other machines.
+stock_kver() {
+	local kver
+	for kver in ${SKF_STOCK_KVER:-} "${SKF_STOCK_KVERS[@]}"; do
+		[ "$(stock_machine "$kver")" != "$1" ] || { echo "$kver"; return; }
+	done
+	return 1
+}
+
+# The Debian suites that carry kernel ABI $1's packages.
+stock_suites() {
+	case "$1" in
+	*+deb13-*) echo trixie trixie-updates trixie-security ;;
+	*) echo sid ;;
+	esac
+}
+
+# The packages of kernel ABI $1's image and modules, the image's first: from
+# 7.x Debian splits them in two.
+stock_image_packages() {
+	case "$1" in
+	*+deb13-*) echo "linux-image-$1" ;;
+	*) echo "linux-binary-$1 linux-modules-$1" ;;
+	esac
+}
+
 # Whether machine $1 is a distribution's kernel rather than a test kernel.
-machine_is_stock() { [ "$(machine_flavour "$1")" = debian ]; }
+machine_is_stock() { [[ "$(machine_flavour "$1")" == debian* ]]; }
 
 machine_arch() { echo "${1%%-*}"; }
 machine_series() { local rest=${1#*-}; echo "${rest%%-*}"; }

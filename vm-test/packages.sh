@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# This project's Debian packages on Debian's stock kernel ($SKF_STOCK_KVER),
-# as a user meets them. On the host: builds them (packaging/deb.sh),
-# installs and removes stable-kfuncs-dkms in the sid chroot, where dkms
+# This project's Debian packages on one of Debian's stock kernels, as a user
+# meets them. On the host: builds them (packaging/deb.sh), installs and
+# removes stable-kfuncs-dkms in the chroot of the kernel's suite, where dkms
 # builds the module (stock.sh dkms), and signs the packaged module with a
 # new key (make sign). In the stock kernel's VM: installs skf,
 # stable-kfuncs-dev and stable-kfuncs-modules-KVER with dpkg, loads the
@@ -9,14 +9,14 @@
 # signed build, and removes the packages (guest-packages.sh). Prints
 # libtest-style lines.
 #
-#   packages.sh [host|vm]    both parts, or one (check.sh runs the VM part in a VM slot)
+#   packages.sh MACHINE [host|vm]    both parts, or one (check.sh runs the VM part in a VM slot)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-kver=$SKF_STOCK_KVER
-machine=$(normalize_machine "x86_64-$(kver_series "$kver")-debian")
-out=$SKF_REPO/build/packages
+machine=$(normalize_machine "${1:?usage: packages.sh MACHINE [host|vm]}")
+kver=$(stock_kver "$machine") || die "$machine is not one of Debian's stock kernels"
+out=$SKF_REPO/build/packages/$machine
 
 # One libtest-style test named $1, passed if "${@:2}" succeeds.
 host_test() {
@@ -45,9 +45,11 @@ signed_by_a_user_key() {
 
 host_part() {
 	rm -rf "$out" && mkdir -p "$out"
-	cp $(packaging/deb.sh) "$out/"
+	# One build of the packages at a time: deb.sh replaces build/deb/.
+	mkdir -p build
+	cp $(SKF_STOCK_KVER=$kver flock build/deb.lock packaging/deb.sh) "$out/"
 	# stock.sh dkms prints its own test lines, and dies at the first failure.
-	host_test "stable-kfuncs-dkms in the sid chroot" vm-test/stock.sh dkms "$kver" "$out"/stable-kfuncs-dkms_*.deb "$out"
+	host_test "stable-kfuncs-dkms in the $(stock_suites "$kver" | cut -d' ' -f1) chroot" vm-test/stock.sh dkms "$kver" "$out"/stable-kfuncs-dkms_*.deb "$out"
 	host_test "make sign: the packaged module carries the key's signature" signed_by_a_user_key
 }
 
@@ -55,7 +57,7 @@ vm_part() {
 	# What the guest has installed, for its dpkg: the packages its initramfs
 	# is made of, and its kernel's image.
 	vm-test/stock.sh boot "$kver" >/dev/null
-	for deb in "$SKF_CACHE/debs/amd64"/*.deb $(vm-test/stock.sh kernel-debs "$kver" | grep "/linux-binary-"); do
+	for deb in "$SKF_CACHE/debs/amd64"/*.deb $(vm-test/stock.sh kernel-debs "$kver" | grep "/$(stock_image_packages "$kver" | cut -d' ' -f1)_"); do
 		dpkg-deb -f "$deb" Package Version Architecture Multi-Arch
 		echo "Status: install ok installed"
 		echo
@@ -63,9 +65,9 @@ vm_part() {
 	vm-test/run-vm.sh --machine "$machine" --timeout 900 -- "sh vm-test/guest-packages.sh $out"
 }
 
-case "${1:-}" in
+case "${2:-}" in
 "") host_part && vm_part ;;
 host) host_part ;;
 vm) vm_part ;;
-*) die "usage: packages.sh [host|vm]" ;;
+*) die "usage: packages.sh MACHINE [host|vm]" ;;
 esac

@@ -4,8 +4,8 @@
 #
 #   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] -- COMMAND
 #
-# MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan or
-# x86_64-7.2-debian (lib.sh);
+# MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan,
+# x86_64-7.2-debian or x86_64-6.12-debian13 (lib.sh);
 # --arch is the same option.
 #
 # Prints the command's output. Exits with the command's status, or:
@@ -32,8 +32,9 @@ arch=$(machine_arch "$machine")
 guest_modules=()
 if machine_is_stock "$machine"; then
 	# Debian's image, and the modules its guest loads before mounting 9p.
-	mapfile -t boot < <("$SKF_REPO/vm-test/stock.sh" boot "$SKF_STOCK_KVER")
-	[ ${#boot[@]} -gt 1 ] || die "could not fetch Debian's $SKF_STOCK_KVER image and modules (vm-test/stock.sh boot)"
+	kver=$(stock_kver "$machine")
+	mapfile -t boot < <("$SKF_REPO/vm-test/stock.sh" boot "$kver")
+	[ ${#boot[@]} -gt 1 ] || die "could not fetch Debian's $kver image and modules (vm-test/stock.sh boot)"
 	image=${boot[0]} guest_modules=("${boot[@]:1}")
 else
 	image=$("$SKF_REPO/vm-test/kernel.sh" image "$machine")

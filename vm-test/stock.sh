@@ -6,19 +6,26 @@
 #   stock.sh boot KVER             fetch KVER's image and the modules a test VM
 #                                  loads; print the image, then the modules in load order
 #   stock.sh kernel-debs KVER      print the kernel packages `boot` fetched
-#   stock.sh make KVER DIR ARG...  run `make -C HEADERS M=DIR ARG...` in the chroot
+#   stock.sh make KVER DIR ARG...  run the module's Makefile in DIR, `make -C DIR
+#                                  KDIR=HEADERS ARG...`, in the chroot, as dkms does
 #                                  (vm-test/build-module.sh x86_64-7.2-debian API builds one)
+#   stock.sh kernel-crate KVER OUT PATCHES  build a kernel crate for KVER (a kernel
+#                                  without Rust) into the chroot's OUT, with the
+#                                  patches in host directory PATCHES
 #   stock.sh dkms KVER DEB OUTDIR  install and remove the stable-kfuncs-dkms package DEB
 #                                  in the chroot; what dkms built goes to OUTDIR
 #
-# KVER is a Debian kernel ABI, e.g. 7.2.13+deb14-amd64 (lib.sh: SKF_STOCK_KVER).
+# KVER is a Debian kernel ABI, e.g. 7.2.13+deb14-amd64 (lib.sh: SKF_STOCK_KVERS).
 #
-# Debian's headers package lacks the kernel crates' metadata an out-of-tree
-# Rust module builds against. packaging/rust-overlay.sh rebuilds it from
-# Debian's own linux-source package, as dkms does on a user's machine; here
-# it runs in a sid chroot holding the exact rustc and gcc the kernel was
-# built with. Nothing on the host comes from sid: the chroot is cached under
-# $SKF_CACHE/stock.
+# A kernel built with CONFIG_RUST (sid's 7.2): Debian's headers package lacks
+# the kernel crates' metadata an out-of-tree Rust module builds against, and
+# packaging/rust-overlay.sh rebuilds it from Debian's own linux-source
+# package with the exact rustc the kernel was built with. A kernel built
+# without (Debian 13's 6.12): module/kernel-crate/build.sh builds a kernel
+# crate the module links in, with the suite's rustc. Either runs as dkms does
+# on a user's machine, in a chroot of the kernel's suite (lib.sh:
+# stock_suites) holding its gcc. Nothing on the host comes from those
+# suites: the chroot is cached under $SKF_CACHE/stock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,43 +63,78 @@ config_of() {
 	sed -n "s/^$2=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}\$/\\1/p" "$(root_of "$1")/usr/src/linux-headers-$1/.config"
 }
 
-# The sid chroot with KVER $1's headers and the toolchain its .config names.
+# The chroot of KVER $1's suite with its headers and the toolchain its
+# .config names.
 toolchain() {
-	local kver=$1 root pkg want have gcc
+	local kver=$1 root pkg gcc suites suite
 	root=$(root_of "$kver")
 	[ -f "$root/.skf-toolchain" ] && return
 	command -v debootstrap >/dev/null || die "debootstrap not found: run 'make deps'"
+	suites=($(stock_suites "$kver"))
 	if [ ! -x "$root/usr/bin/apt-get" ]; then
-		log "debootstrap sid into $root (the stock kernel's toolchain; about 1 minute)"
+		log "debootstrap ${suites[0]} into $root (the stock kernel's toolchain; about 1 minute)"
 		rm -rf "$root" && mkdir -p "$root"
-		debootstrap --variant=minbase sid "$root" "$(mirror)" >"$root.debootstrap.log" 2>&1 ||
+		debootstrap --variant=minbase "${suites[0]}" "$root" "$(mirror)" >"$root.debootstrap.log" 2>&1 ||
 			{ tail -20 "$root.debootstrap.log" >&2; die "debootstrap failed; log: $root.debootstrap.log"; }
 	fi
+	for suite in "${suites[@]}"; do
+		case "$suite" in
+		*-security) echo "deb $(mirror)-security $suite main" ;;
+		*) echo "deb $(mirror) $suite main" ;;
+		esac
+	done >"$root/etc/apt/sources.list"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	# A mirror snapshot may carry an expired Release file.
 	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99skf-no-valid-until"
 	log "installing linux-headers-$kver in the chroot"
 	in_root "$kver" apt-get update -q >/dev/null
 	in_root "$kver" apt-get install -y -q --no-install-recommends "linux-headers-$kver" >/dev/null ||
-		die "linux-headers-$kver is not in Debian's sid: name a kernel ABI it carries (apt-cache search linux-headers)"
+		die "linux-headers-$kver is not in Debian's ${suites[*]}: name a kernel ABI they carry (apt-cache search linux-headers)"
 	gcc=gcc-$(($(config_of "$kver" CONFIG_GCC_VERSION) / 10000))
 	[ "$gcc" != gcc-0 ] || die "$kver was not built with gcc: only Debian's gcc-built kernels are supported"
 	pkg=$(in_root "$kver" dpkg-query -W -f '${Version}' "linux-headers-$kver")
 	log "installing rustc, bindgen, $gcc and linux-source-$(kver_series "$kver") $pkg in the chroot (about 4 minutes)"
 	in_root "$kver" apt-get install -y -q --no-install-recommends rustc rust-src bindgen "$gcc" make flex bison bc \
-		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl "linux-source-$(kver_series "$kver")=$pkg" >/dev/null
+		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl patch "linux-source-$(kver_series "$kver")=$pkg" >/dev/null
 	touch "$root/.skf-toolchain"
 }
 
-# Makes KVER $1's headers in the chroot build Rust modules: the same script
-# dkms runs on a user's machine (packaging/rust-overlay.sh).
+# Whether KVER $1's kernel was built with Rust (its headers installed).
+has_rust() { grep -qx 'CONFIG_RUST=y' "$(root_of "$1")/usr/src/linux-headers-$1/.config"; }
+
+# Whether KVER $1's headers are ready to build the module.
+prepared() {
+	[ -f "$(root_of "$1")/usr/src/linux-headers-$1/.skf-rust-overlay" ] || [ -f "$(root_of "$1")$SKF_STOCK_KERNEL_CRATE/.skf-complete" ]
+}
+
+# Makes KVER $1's headers in the chroot build the module, with the same
+# scripts as dkms on a user's machine: a Rust kernel's headers get the kernel
+# crates' metadata (packaging/rust-overlay.sh), a kernel without Rust a
+# kernel crate of the module's own (module/kernel-crate/build.sh).
 overlay() {
 	local kver=$1 root
 	root=$(root_of "$kver")
-	[ -f "$root/usr/src/linux-headers-$kver/.skf-rust-overlay" ] && return
+	prepared "$kver" && return
 	toolchain "$kver"
-	install -D "$SKF_REPO/packaging/rust-overlay.sh" "$root/build/rust-overlay.sh"
-	in_root "$kver" env SKF_OVERLAY_WORK=/build /build/rust-overlay.sh "$kver"
+	if has_rust "$kver"; then
+		install -D "$SKF_REPO/packaging/rust-overlay.sh" "$root/build/rust-overlay.sh"
+		in_root "$kver" env SKF_OVERLAY_WORK=/build /build/rust-overlay.sh "$kver"
+	else
+		kernel_crate "$kver" "$SKF_STOCK_KERNEL_CRATE" "$SKF_REPO/module/kernel-crate"
+	fi
+}
+
+# Builds the kernel crate for KVER $1 (a kernel without Rust) into chroot
+# directory $2, with the patches in host directory $3.
+kernel_crate() {
+	local kver=$1 out=$2 patches=$3 root
+	root=$(root_of "$kver")
+	toolchain "$kver"
+	rm -rf "$root/build/kernel-crate-script" && mkdir -p "$root/build/kernel-crate-script/patches"
+	cp "$SKF_REPO/module/kernel-crate/build.sh" "$root/build/kernel-crate-script/"
+	cp $(ls "$patches"/*.patch 2>/dev/null) "$root/build/kernel-crate-script/patches/" 2>/dev/null || true
+	in_root "$kver" env SKF_KERNEL_CRATE_PATCHES=/build/kernel-crate-script/patches \
+		/build/kernel-crate-script/build.sh "/usr/src/linux-headers-$kver" "$out"
 }
 
 # What a test VM of KVER $1 loads as modules: the 9p shares its init mounts,
@@ -124,19 +166,27 @@ boot() {
 	if [ ! -f "$dir/.skf-unpacked" ]; then
 		toolchain "$kver"
 		root=$(root_of "$kver")
-		log "fetching linux-binary-$kver and linux-modules-$kver (about 125 MB)"
+		packages=$(stock_image_packages "$kver")
+		log "fetching $packages (about 125 MB)"
 		rm -rf "$root/build/debs" "$dir" && mkdir -p "$root/build/debs" "$dir"
-		in_root "$kver" sh -c "cd /build/debs && apt-get download -q linux-binary-$kver linux-modules-$kver" >/dev/null 2>&1 ||
-			die "could not fetch linux-binary-$kver and linux-modules-$kver from Debian's sid"
+		in_root "$kver" sh -c "cd /build/debs && apt-get download -q $packages" >/dev/null 2>&1 ||
+			die "could not fetch $packages from Debian's $(stock_suites "$kver")"
 		for deb in "$root"/build/debs/*.deb; do dpkg-deb -x "$deb" "$dir/tree"; done
 		touch "$dir/.skf-unpacked"
 	fi
-	echo "$dir/tree/usr/lib/modules/$kver/vmlinuz"
+	# 7.x packages keep the image beside the modules, 6.12's in /boot.
+	local image
+	for image in "$dir/tree/usr/lib/modules/$kver/vmlinuz" "$dir/tree/boot/vmlinuz-$kver" ""; do
+		[ ! -f "$image" ] || break
+	done
+	[ -n "$image" ] || die "no vmlinuz in $(stock_image_packages "$kver")"
+	echo "$image"
 	local m
 	for m in "${GUEST_MODULES[@]}"; do with_dependencies "$kver" "$m" "$dir/tree"; done | awk '!seen[$0]++'
 }
 
-# The kernel packages boot() fetched for KVER $1 (linux-binary-, linux-modules-).
+# The kernel packages boot() fetched for KVER $1 (linux-image-, or
+# linux-binary- and linux-modules-).
 kernel_debs() {
 	ls "$(root_of "$1")"/build/debs/*.deb
 }
@@ -166,8 +216,9 @@ dkms_round() {
 	log "dpkg -r stable-kfuncs-dkms left nothing"
 }
 
-# Runs Kbuild on the module sources in host directory $2 against KVER $1's
-# headers, in the chroot, with $2 mounted at the same path.
+# Runs the module's Makefile in host directory $2 against KVER $1's headers,
+# in the chroot, with $2 mounted at the same path; a kernel without Rust
+# links the chroot's cached kernel crate.
 kbuild() {
 	local kver=$1 dir=$2 root rc=0
 	shift 2
@@ -175,13 +226,14 @@ kbuild() {
 	root=$(root_of "$kver")
 	mkdir -p "$root$dir"
 	mount --bind "$dir" "$root$dir"
-	in_root "$kver" make -C "/usr/src/linux-headers-$kver" M="$dir" "$@" || rc=$?
+	has_rust "$kver" || set -- SKF_KERNEL_CRATE="$SKF_STOCK_KERNEL_CRATE" "$@"
+	in_root "$kver" make -C "$dir" KDIR="/usr/src/linux-headers-$kver" "$@" || rc=$?
 	umount "$root$dir"
 	return "$rc"
 }
 
 cmd=${1:-}
-kver=${2:-$SKF_STOCK_KVER}
+kver=${2:-${SKF_STOCK_KVERS[0]}}
 if [ "$cmd" != path ]; then
 	[ "$(id -u)" = 0 ] || die "stock.sh needs root (debootstrap, chroot)"
 	mkdir -p "$SKF_CACHE/stock/$kver"
@@ -194,11 +246,12 @@ case "$cmd" in
 make) kbuild "$kver" "${3:?usage: stock.sh make KVER DIR ARG...}" "${@:4}" ;;
 boot) boot "$kver" ;;
 kernel-debs) kernel_debs "$kver" ;;
+kernel-crate) kernel_crate "$kver" "${3:?usage: stock.sh kernel-crate KVER OUT PATCHES}" "${4:?usage: stock.sh kernel-crate KVER OUT PATCHES}" ;;
 dkms) dkms_round "$kver" "${3:?usage: stock.sh dkms KVER DEB OUTDIR}" "${4:?usage: stock.sh dkms KVER DEB OUTDIR}" ;;
 headers) overlay "$kver" && echo "$headers" ;;
 path)
-	[ -f "$headers/.skf-rust-overlay" ] || die "Debian's $kver headers are not prepared for Rust modules: run 'make stock'"
+	prepared "$kver" || die "Debian's $kver headers are not prepared for the module: run 'make stock KVER=$kver'"
 	echo "$headers"
 	;;
-*) die "usage: stock.sh headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | dkms KVER DEB OUTDIR" ;;
+*) die "usage: stock.sh headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | kernel-crate KVER OUT PATCHES | dkms KVER DEB OUTDIR" ;;
 esac

@@ -41,6 +41,14 @@ int skf_task_comm_v1(struct task_struct *task, char *buf, u32 buf__sz)
 #endif
 	return skf_rs_task_comm_v1(task, buf, buf__sz);
 }
+SKF_TAG_RECORD(skf_task_comm_v1, "since=1")
+#if SKF_API >= 2
+SKF_TAG_RECORD(skf_task_comm_v1, "class=KF_DEPRECATED") SKF_TAG_RECORD(skf_task_comm_v1, "deprecated=2")
+SKF_TAG_RECORD(skf_task_comm_v1, "removed=3")
+SKF_TAG_RECORD(skf_task_comm_v1, "replacement=skf_task_comm_v2")
+#else
+SKF_TAG_RECORD(skf_task_comm_v1, "class=KF_STABLE")
+#endif
 #endif
 
 #if SKF_API >= 2
@@ -52,6 +60,8 @@ int skf_task_comm_v2(struct task_struct *task, char *buf, u32 buf__sz, u64 flags
 	skf_count_call(SKF_KFUNC_skf_task_comm_v2);
 	return skf_rs_task_comm_v2(task, buf, buf__sz, flags);
 }
+SKF_TAG_RECORD(skf_task_comm_v2, "since=2")
+SKF_TAG_RECORD(skf_task_comm_v2, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 1
@@ -63,6 +73,8 @@ u64 skf_task_start_time_ns(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_start_time_ns);
 	return skf_rs_task_start_time_ns(task);
 }
+SKF_TAG_RECORD(skf_task_start_time_ns, "since=1")
+SKF_TAG_RECORD(skf_task_start_time_ns, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 1
@@ -74,6 +86,8 @@ u32 skf_task_cpu(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_cpu);
 	return skf_rs_task_cpu(task);
 }
+SKF_TAG_RECORD(skf_task_cpu, "since=1")
+SKF_TAG_RECORD(skf_task_cpu, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 1
@@ -85,6 +99,8 @@ u64 skf_task_cpu_time_ns(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_cpu_time_ns);
 	return skf_rs_task_cpu_time_ns(task);
 }
+SKF_TAG_RECORD(skf_task_cpu_time_ns, "since=1")
+SKF_TAG_RECORD(skf_task_cpu_time_ns, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 1
@@ -96,6 +112,8 @@ u64 skf_task_cgroup_id(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_cgroup_id);
 	return skf_rs_task_cgroup_id(task);
 }
+SKF_TAG_RECORD(skf_task_cgroup_id, "since=1")
+SKF_TAG_RECORD(skf_task_cgroup_id, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 2
@@ -107,6 +125,8 @@ u64 skf_task_cgroup_ancestor_id(struct task_struct *task, int level)
 	skf_count_call(SKF_KFUNC_skf_task_cgroup_ancestor_id);
 	return skf_rs_task_cgroup_ancestor_id(task, level);
 }
+SKF_TAG_RECORD(skf_task_cgroup_ancestor_id, "since=2")
+SKF_TAG_RECORD(skf_task_cgroup_ancestor_id, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 1 && SKF_API < 5
@@ -136,6 +156,14 @@ s64 skf_task_rss_bytes(struct task_struct *task)
 #endif
 	return skf_rs_task_rss_bytes(task);
 }
+SKF_TAG_RECORD(skf_task_rss_bytes, "since=1")
+#if SKF_API >= 4
+SKF_TAG_RECORD(skf_task_rss_bytes, "class=KF_DEPRECATED") SKF_TAG_RECORD(skf_task_rss_bytes, "deprecated=4")
+SKF_TAG_RECORD(skf_task_rss_bytes, "removed=5")
+SKF_TAG_RECORD(skf_task_rss_bytes, "replacement=skf_task_rss_kind_bytes")
+#else
+SKF_TAG_RECORD(skf_task_rss_bytes, "class=KF_STABLE")
+#endif
 #endif
 
 #if SKF_API >= 4
@@ -147,6 +175,8 @@ s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags)
 	skf_count_call(SKF_KFUNC_skf_task_rss_kind_bytes);
 	return skf_rs_task_rss_kind_bytes(task, flags);
 }
+SKF_TAG_RECORD(skf_task_rss_kind_bytes, "since=4")
+SKF_TAG_RECORD(skf_task_rss_kind_bytes, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -158,6 +188,8 @@ u32 skf_task_state(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_state);
 	return skf_rs_task_state(task);
 }
+SKF_TAG_RECORD(skf_task_state, "since=4")
+SKF_TAG_RECORD(skf_task_state, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -169,6 +201,8 @@ int skf_task_nice(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_nice);
 	return skf_rs_task_nice(task);
 }
+SKF_TAG_RECORD(skf_task_nice, "since=4")
+SKF_TAG_RECORD(skf_task_nice, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -180,6 +214,8 @@ int skf_task_prio(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_prio);
 	return skf_rs_task_prio(task);
 }
+SKF_TAG_RECORD(skf_task_prio, "since=4")
+SKF_TAG_RECORD(skf_task_prio, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -191,6 +227,8 @@ u64 skf_task_nvcsw(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_nvcsw);
 	return skf_rs_task_nvcsw(task);
 }
+SKF_TAG_RECORD(skf_task_nvcsw, "since=4")
+SKF_TAG_RECORD(skf_task_nvcsw, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -202,6 +240,8 @@ u64 skf_task_nivcsw(struct task_struct *task)
 	skf_count_call(SKF_KFUNC_skf_task_nivcsw);
 	return skf_rs_task_nivcsw(task);
 }
+SKF_TAG_RECORD(skf_task_nivcsw, "since=4")
+SKF_TAG_RECORD(skf_task_nivcsw, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -213,6 +253,8 @@ s32 skf_task_pid_in_ns(struct task_struct *task, u32 pidns_inum)
 	skf_count_call(SKF_KFUNC_skf_task_pid_in_ns);
 	return skf_rs_task_pid_in_ns(task, pidns_inum);
 }
+SKF_TAG_RECORD(skf_task_pid_in_ns, "since=4")
+SKF_TAG_RECORD(skf_task_pid_in_ns, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -224,6 +266,8 @@ s32 skf_task_tgid_in_ns(struct task_struct *task, u32 pidns_inum)
 	skf_count_call(SKF_KFUNC_skf_task_tgid_in_ns);
 	return skf_rs_task_tgid_in_ns(task, pidns_inum);
 }
+SKF_TAG_RECORD(skf_task_tgid_in_ns, "since=4")
+SKF_TAG_RECORD(skf_task_tgid_in_ns, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -235,6 +279,8 @@ s64 skf_task_ns_inum(struct task_struct *task, u32 kind)
 	skf_count_call(SKF_KFUNC_skf_task_ns_inum);
 	return skf_rs_task_ns_inum(task, kind);
 }
+SKF_TAG_RECORD(skf_task_ns_inum, "since=4")
+SKF_TAG_RECORD(skf_task_ns_inum, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -246,6 +292,8 @@ u32 skf_rq_dev(struct request *rq)
 	skf_count_call(SKF_KFUNC_skf_rq_dev);
 	return skf_rs_rq_dev(rq);
 }
+SKF_TAG_RECORD(skf_rq_dev, "since=4")
+SKF_TAG_RECORD(skf_rq_dev, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -257,6 +305,8 @@ u64 skf_rq_sector(struct request *rq)
 	skf_count_call(SKF_KFUNC_skf_rq_sector);
 	return skf_rs_rq_sector(rq);
 }
+SKF_TAG_RECORD(skf_rq_sector, "since=4")
+SKF_TAG_RECORD(skf_rq_sector, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -268,6 +318,8 @@ u32 skf_rq_bytes(struct request *rq)
 	skf_count_call(SKF_KFUNC_skf_rq_bytes);
 	return skf_rs_rq_bytes(rq);
 }
+SKF_TAG_RECORD(skf_rq_bytes, "since=4")
+SKF_TAG_RECORD(skf_rq_bytes, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -279,6 +331,8 @@ u32 skf_rq_op(struct request *rq)
 	skf_count_call(SKF_KFUNC_skf_rq_op);
 	return skf_rs_rq_op(rq);
 }
+SKF_TAG_RECORD(skf_rq_op, "since=4")
+SKF_TAG_RECORD(skf_rq_op, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -290,6 +344,8 @@ int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
 	skf_count_call(SKF_KFUNC_skf_sk_tuple);
 	return skf_rs_sk_tuple(sk, buf, buf__sz);
 }
+SKF_TAG_RECORD(skf_sk_tuple, "since=4")
+SKF_TAG_RECORD(skf_sk_tuple, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -301,6 +357,8 @@ u64 skf_sk_netns_cookie(struct sock *sk)
 	skf_count_call(SKF_KFUNC_skf_sk_netns_cookie);
 	return skf_rs_sk_netns_cookie(sk);
 }
+SKF_TAG_RECORD(skf_sk_netns_cookie, "since=4")
+SKF_TAG_RECORD(skf_sk_netns_cookie, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
@@ -312,6 +370,8 @@ s64 skf_tcp_srtt_us(struct sock *sk)
 	skf_count_call(SKF_KFUNC_skf_tcp_srtt_us);
 	return skf_rs_tcp_srtt_us(sk);
 }
+SKF_TAG_RECORD(skf_tcp_srtt_us, "since=4")
+SKF_TAG_RECORD(skf_tcp_srtt_us, "class=KF_STABLE")
 #endif
 
 __bpf_kfunc_end_defs();

@@ -1,7 +1,7 @@
 //! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
 
 use super::{alive_condition, c_struct, HEADER_NOTE};
-use crate::manifest::{guarded_field, Manifest, PROG_TYPES};
+use crate::manifest::{guarded_field, Kfunc, Manifest, PROG_TYPES};
 use crate::proto::{CType, Prototype};
 use std::fmt::Write;
 
@@ -68,17 +68,7 @@ pub fn btf_glue(m: &Manifest) -> String {
                 tail_call(&k.rust_impl_name())
             );
         }
-        let _ = writeln!(s, "/* {} */\n__bpf_kfunc SKF_TAG(\"since={}\")", k.doc, k.since);
-        match (k.deprecated, &k.replacement) {
-            (Some(d), Some(r)) => {
-                let _ = writeln!(s, "#if SKF_API >= {d}\nSKF_TAG(\"class=KF_DEPRECATED\") SKF_TAG(\"deprecated={d}\")");
-                if let Some(removed) = k.removed {
-                    let _ = writeln!(s, "SKF_TAG(\"removed={removed}\")");
-                }
-                let _ = writeln!(s, "SKF_TAG(\"replacement={r}\")\n#else\nSKF_TAG(\"class=KF_STABLE\")\n#endif");
-            }
-            _ => s.push_str("SKF_TAG(\"class=KF_STABLE\")\n"),
-        }
+        let _ = write!(s, "/* {} */\n__bpf_kfunc {}", k.doc, decl_tags(k, |kv| format!("SKF_TAG(\"{kv}\")")));
         let _ = writeln!(s, "{proto}\n{{\n\tskf_count_call(SKF_KFUNC_{});", k.name);
         if let Some(d) = k.deprecated {
             let _ = writeln!(
@@ -88,7 +78,8 @@ pub fn btf_glue(m: &Manifest) -> String {
                 tail_call(&warn)
             );
         }
-        let _ = writeln!(s, "\t{}\n}}\n#endif", tail_call(&k.rust_impl_name()));
+        let _ = writeln!(s, "\t{}\n}}", tail_call(&k.rust_impl_name()));
+        let _ = writeln!(s, "{}#endif", decl_tags(k, |kv| format!("SKF_TAG_RECORD({}, \"{kv}\")", k.name)));
     }
     s.push_str("\n__bpf_kfunc_end_defs();\n");
 
@@ -127,6 +118,28 @@ pub fn btf_glue(m: &Manifest) -> String {
             let _ = writeln!(s, "\t{measure}(struct {strukt}, {field}{element}) + SKF_LAYOUT_SKEW,");
         }
         s.push_str("};\n");
+    }
+    s
+}
+
+/// The stability decl tags of kfunc `k`, as the lines of `tag` applied to
+/// each "key=value", under the API levels where each holds: as attributes
+/// before the function (SKF_TAG), and as records after it for compilers
+/// without btf_decl_tag (SKF_TAG_RECORD, module/btf_decl_tag.h).
+fn decl_tags(k: &Kfunc, tag: impl Fn(&str) -> String) -> String {
+    let mut s = tag(&format!("since={}", k.since));
+    s.push('\n');
+    match (k.deprecated, &k.replacement) {
+        (Some(d), Some(r)) => {
+            let _ = writeln!(s, "#if SKF_API >= {d}\n{} {}", tag("class=KF_DEPRECATED"), tag(&format!("deprecated={d}")));
+            if let Some(removed) = k.removed {
+                let _ = writeln!(s, "{}", tag(&format!("removed={removed}")));
+            }
+            let _ = writeln!(s, "{}\n#else\n{}\n#endif", tag(&format!("replacement={r}")), tag("class=KF_STABLE"));
+        }
+        _ => {
+            let _ = writeln!(s, "{}", tag("class=KF_STABLE"));
+        }
     }
     s
 }
