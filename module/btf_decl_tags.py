@@ -14,6 +14,7 @@ records' symbols refer to it); a module without it, or whose BTF already
 has the tags, is left as it is.
 """
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -33,7 +34,8 @@ def die(msg):
 
 
 def sections(path):
-    """The named sections of an ELF64 little-endian file: name -> bytes."""
+    """The ELF machine and named sections of an ELF64 little-endian file:
+    (e_machine, {name: bytes})."""
     with open(path, "rb") as f:
         elf = f.read()
     if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
@@ -47,7 +49,7 @@ def sections(path):
         name_end = elf.index(b"\0", names[4] + h[0])
         name = elf[names[4] + h[0]:name_end].decode()
         out[name] = elf[h[4]:h[4] + h[5]]
-    return out
+    return struct.unpack_from("<H", elf, 0x12)[0], out
 
 
 class Btf:
@@ -92,10 +94,18 @@ class Btf:
 def base_btf(path):
     with open(path, "rb") as f:
         magic = f.read(2)
-    blob = open(path, "rb").read() if magic == struct.pack("<H", BTF_MAGIC) else sections(path).get(".BTF")
+    blob = open(path, "rb").read() if magic == struct.pack("<H", BTF_MAGIC) else sections(path)[1].get(".BTF")
     if blob is None:
         die(f"{path} has no .BTF section: name the vmlinux the module was built against")
     return Btf(blob, path)
+
+
+def binutils_objcopy(machine):
+    """objcopy for ELF machine `machine`: Debian's binutils name a cross
+    objcopy by its target."""
+    triplet = {62: "x86_64-linux-gnu", 183: "aarch64-linux-gnu"}.get(machine)
+    cross = f"{triplet}-objcopy" if triplet else None
+    return cross if cross and shutil.which(cross) else "objcopy"
 
 
 def records(raw):
@@ -111,7 +121,7 @@ def main():
     if len(sys.argv) != 3:
         die("usage: btf_decl_tags.py MODULE.ko BASE_BTF")
     ko, base_path = sys.argv[1:]
-    secs = sections(ko)
+    machine, secs = sections(ko)
     if ".skf_decl_tags" not in secs:
         return
     if ".BTF" not in secs:
@@ -136,7 +146,7 @@ def main():
         new_btf = os.path.join(tmp, "btf")
         with open(new_btf, "wb") as f:
             f.write(header + types + strings)
-        objcopy = os.environ.get("OBJCOPY", "objcopy")
+        objcopy = os.environ.get("OBJCOPY") or binutils_objcopy(machine)
         result = subprocess.run([objcopy, "--update-section", f".BTF={new_btf}", ko], capture_output=True, text=True)
         if result.returncode != 0:
             die(f"{objcopy} could not replace the BTF of {ko}: {result.stderr.strip()}")

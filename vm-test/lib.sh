@@ -22,9 +22,10 @@ SKF_SERIES=(6.12 7.2)
 #   7.2.13+deb14-amd64   sid's, CONFIG_RUST=y: its headers get the kernel
 #                        crates' metadata (packaging/rust-overlay.sh)
 #   6.12.118+deb13-amd64 Debian 13's, built without Rust: the module links
-#                        its own kernel crate (module/kernel-crate/)
+#   6.12.118+deb13-arm64 its own kernel crate (module/kernel-crate/); arm64's
+#                        is cross-built with Debian's cross gcc
 # `make stock KVER=` names another ABI of the same suite and series.
-SKF_STOCK_KVERS=(7.2.13+deb14-amd64 6.12.118+deb13-amd64)
+SKF_STOCK_KVERS=(7.2.13+deb14-amd64 6.12.118+deb13-amd64 6.12.118+deb13-arm64)
 # Where the chroot of a stock kernel without Rust keeps the kernel crate the
 # module links (stock.sh), and one built without its patches
 # (kernel-crate-check.sh): paths in the chroot.
@@ -89,6 +90,7 @@ kernel_package_version() {
 #   x86_64-7.2, arm64-7.2       pahole 1.31 (the series needs it)
 #   x86_64-7.2-debian           Debian sid's own build of 7.2 (gcc, CONFIG_RUST)
 #   x86_64-6.12-debian13        Debian 13's own build of 6.12 (gcc, no CONFIG_RUST)
+#   arm64-6.12-debian13         the same for arm64
 #                               Debian's kernels are not built here: the module is
 #                               built for them in a chroot of their suite (stock.sh)
 SKF_FLAVOURS=(pahole131-kasan debian debian13)
@@ -117,12 +119,15 @@ normalize_machine() {
 # The kernel series of Debian kernel ABI $1: 7.2 for 7.2.13+deb14-amd64.
 kver_series() { echo "$1" | cut -d. -f1,2; }
 
+# The Debian architecture of kernel ABI $1: amd64 for 7.2.13+deb14-amd64.
+kver_arch() { echo "${1##*-}"; }
+
 # The machine of Debian kernel ABI $1: x86_64-6.12-debian13 for
 # 6.12.118+deb13-amd64 (Debian 13's suite), x86_64-7.2-debian for sid's.
 stock_machine() {
 	local flavour=debian
 	case "$1" in *+deb13-*) flavour=debian13 ;; esac
-	echo "$(normalize_arch "${1##*-}")-$(kver_series "$1")-$flavour"
+	echo "$(normalize_arch "$(kver_arch "$1")")-$(kver_series "$1")-$flavour"
 }
 
 # The Debian kernel ABI of stock machine $1 ($SKF_STOCK_KVER, from `make

@@ -66,7 +66,7 @@ config_of() {
 # The chroot of KVER $1's suite with its headers and the toolchain its
 # .config names.
 toolchain() {
-	local kver=$1 root pkg gcc suites suite
+	local kver=$1 root pkg gcc suites suite cc compilers
 	root=$(root_of "$kver")
 	[ -f "$root/.skf-toolchain" ] && return
 	command -v debootstrap >/dev/null || die "debootstrap not found: run 'make deps'"
@@ -88,15 +88,44 @@ toolchain() {
 	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99skf-no-valid-until"
 	log "installing linux-headers-$kver in the chroot"
 	in_root "$kver" apt-get update -q >/dev/null
-	in_root "$kver" apt-get install -y -q --no-install-recommends "linux-headers-$kver" >/dev/null ||
-		die "linux-headers-$kver is not in Debian's ${suites[*]}: name a kernel ABI they carry (apt-cache search linux-headers)"
+	if [ "$(kver_arch "$kver")" = "$(dpkg --print-architecture)" ]; then
+		in_root "$kver" apt-get install -y -q --no-install-recommends "linux-headers-$kver" >/dev/null ||
+			die "linux-headers-$kver is not in Debian's ${suites[*]}: name a kernel ABI they carry (apt-cache search linux-headers)"
+		pkg=$(in_root "$kver" dpkg-query -W -f '${Version}' "linux-headers-$kver")
+	else
+		pkg=$(foreign_headers "$kver")
+	fi
 	gcc=gcc-$(($(config_of "$kver" CONFIG_GCC_VERSION) / 10000))
 	[ "$gcc" != gcc-0 ] || die "$kver was not built with gcc: only Debian's gcc-built kernels are supported"
-	pkg=$(in_root "$kver" dpkg-query -W -f '${Version}' "linux-headers-$kver")
-	log "installing rustc, bindgen, $gcc and linux-source-$(kver_series "$kver") $pkg in the chroot (about 4 minutes)"
-	in_root "$kver" apt-get install -y -q --no-install-recommends rustc rust-src bindgen "$gcc" make flex bison bc \
+	# The kernel's compiler by its .config's name, e.g. aarch64-linux-gnu-gcc-14:
+	# a cross compiler (package gcc-14-aarch64-linux-gnu) on another architecture.
+	cc=$(config_of "$kver" CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
+	compilers=("$gcc")
+	[ "${cc%-gcc-*}" = "$(gcc -dumpmachine)" ] || compilers+=("$gcc-${cc%-gcc-*}")
+	log "installing rustc, bindgen, ${compilers[*]} and linux-source-$(kver_series "$kver") $pkg in the chroot (about 4 minutes)"
+	in_root "$kver" apt-get install -y -q --no-install-recommends rustc rust-src bindgen "${compilers[@]}" make flex bison bc \
 		libelf-dev libssl-dev python3 pahole kmod xz-utils zstd openssl patch "linux-source-$(kver_series "$kver")=$pkg" >/dev/null
 	touch "$root/.skf-toolchain"
+}
+
+# Headers of another architecture's KVER $1 (cross-building, as Debian's
+# arm64 headers allow with CROSS_COMPILE): the package's files unpacked, and
+# its architecture-independent dependencies (the common headers, the kbuild
+# tools) installed. Prints the package's version.
+foreign_headers() {
+	local kver=$1 arch root deb
+	arch=$(kver_arch "$kver")
+	root=$(root_of "$kver")
+	in_root "$kver" dpkg --add-architecture "$arch"
+	in_root "$kver" apt-get update -q >/dev/null
+	rm -rf "$root/build/headers" && mkdir -p "$root/build/headers"
+	in_root "$kver" sh -c "cd /build/headers && apt-get download -q linux-headers-$kver:$arch" >/dev/null 2>&1 ||
+		die "linux-headers-$kver:$arch is not in Debian's $(stock_suites "$kver"): name a kernel ABI they carry"
+	deb=$(ls "$root"/build/headers/*.deb)
+	in_root "$kver" apt-get install -y -q --no-install-recommends \
+		$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -nE 's/^ *(linux-(headers-[^ ]*-common|kbuild-[^ ]*)).*/\1/p') >/dev/null
+	dpkg-deb -x "$deb" "$root"
+	dpkg-deb -f "$deb" Version
 }
 
 # Whether KVER $1's kernel was built with Rust (its headers installed).
@@ -166,7 +195,7 @@ boot() {
 	if [ ! -f "$dir/.skf-unpacked" ]; then
 		toolchain "$kver"
 		root=$(root_of "$kver")
-		packages=$(stock_image_packages "$kver")
+		packages=$(stock_image_packages "$kver" | sed "s/\( \|$\)/:$(kver_arch "$kver")\1/g")
 		log "fetching $packages (about 125 MB)"
 		rm -rf "$root/build/debs" "$dir" && mkdir -p "$root/build/debs" "$dir"
 		in_root "$kver" sh -c "cd /build/debs && apt-get download -q $packages" >/dev/null 2>&1 ||

@@ -51,10 +51,16 @@ if package=$(dpkg-query -S "$kdir/.config" 2>/dev/null | cut -d: -f1) && [ -n "$
 fi
 
 # The toolchain: the kernel's C compiler (as its .config names it, or
-# olddefconfig rewrites CONFIG_CC_VERSION_TEXT), rustc with its library
-# source, bindgen.
+# olddefconfig rewrites CONFIG_CC_VERSION_TEXT; Debian's name it with their
+# target, aarch64-linux-gnu-gcc-14 for arm64, a cross compiler elsewhere),
+# rustc with its library source, bindgen.
+[ "$(config CONFIG_CC_IS_GCC)" = y ] ||
+	die "$release was built with clang: a kernel without Rust is served only when built with gcc"
 cc=$(config CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
-command -v "$cc" >/dev/null || die "$release was built with $cc, which is not installed: apt install $cc"
+cross=${cc%gcc*}
+hostcc=${cc#"$cross"}
+command -v "$cc" >/dev/null || die "$release was built with $cc, which is not installed: apt install ${hostcc}${cross:+-${cross%-}}"
+command -v "$hostcc" >/dev/null || die "$hostcc (for the build's host tools) is not installed: apt install $hostcc"
 command -v rustc >/dev/null || die "rustc not found: apt install rustc rust-src"
 [ -f "$(rustc --print sysroot)/lib/rustlib/src/rust/library/core/src/lib.rs" ] ||
 	die "rustc's library source not found under $(rustc --print sysroot): apt install rust-src"
@@ -82,7 +88,7 @@ done
 # the module's boundary). Options that appear with Rust (Rust drivers) are
 # new; any option of KDIR's that changes is a different kernel, and the
 # crate's struct layouts would not be KDIR's.
-kmake=(make -C "$out/source" O="$out/obj" ARCH="$arch" CC="$cc" HOSTCC="$cc")
+kmake=(make -C "$out/source" O="$out/obj" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" HOSTCC="$hostcc")
 mkdir -p "$out/obj"
 cp "$kdir/.config" "$out/obj/.config"
 "$out/source/scripts/config" --file "$out/obj/.config" --enable RUST --disable MODVERSIONS
@@ -114,7 +120,8 @@ done
 # would be wrong (rustc checks run against CONFIG_RUSTC_VERSION=0; no
 # target.json): KBUILD_RUSTFLAGS, with its tree-relative paths made absolute.
 printf 'skf-print-rustflags:\n\t@echo $(KBUILD_RUSTFLAGS)\n' >"$out/print-rustflags.mk"
-make -s --no-print-directory -C "$out/obj" -f "$out/obj/Makefile" -f "$out/print-rustflags.mk" ARCH="$arch" CC="$cc" HOSTCC="$cc" skf-print-rustflags |
+make -s --no-print-directory -C "$out/obj" -f "$out/obj/Makefile" -f "$out/print-rustflags.mk" ARCH="$arch" \
+	CROSS_COMPILE="$cross" CC="$cc" HOSTCC="$hostcc" skf-print-rustflags |
 	sed "s|=\./|=$out/obj/|g" >"$out/rustflags"
 grep -q -- '-Cpanic=abort' "$out/rustflags" || die "could not read the scratch tree's KBUILD_RUSTFLAGS (got: $(cat "$out/rustflags"))"
 rustc --version >"$out/rustc-version"
