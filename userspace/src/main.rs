@@ -20,9 +20,14 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
-            // --help and --version: text, always.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            // --help and --version: text, always; a failed write is an error.
+            return match e.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    cli::Output::Text.error(&format!("cannot write to standard output: {err}"));
+                    ExitCode::from(cli::EXIT_ERROR)
+                }
+            };
         }
         Err(e) => {
             // Parsing failed, so the output flags come from a raw scan of the arguments.

@@ -126,3 +126,38 @@ fn bad_input_gets_a_clear_error_and_exit_3() {
         assert!(stderr.contains(&format!("API level '{level}' does not exist: stable_kfuncs has levels 1 to")), "{stderr}");
     }
 }
+
+/// skf under a 1 GiB address-space limit: (exit code, stdout, stderr).
+fn skf_limited(args: &str, stdout: std::process::Stdio) -> (Option<i32>, String, String) {
+    let script = format!("ulimit -v 1048576; exec {} {args}", env!("CARGO_BIN_EXE_skf"));
+    let out = std::process::Command::new("sh").args(["-c", &script]).stdout(stdout).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn endless_or_huge_input_is_refused_not_read_whole() {
+    let (code, _, stderr) = skf_limited("prog check --api 4 /dev/zero", std::process::Stdio::piped());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("/dev/zero") && stderr.contains("not an ELF object"), "{stderr}");
+    let dir = TempDir::new().unwrap();
+    let sparse = dir.path().join("sparse.o");
+    std::fs::File::create(&sparse).unwrap().set_len(3 << 30).unwrap();
+    let (code, _, stderr) = skf_limited(&format!("prog check --api 4 {}", sparse.display()), std::process::Stdio::piped());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains(sparse.to_str().unwrap()) && stderr.contains("256 MiB"), "names the file and the limit: {stderr}");
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let object = build("bpf/exec_exit.bpf.c", &["-g"], dir.path());
+    let object = object.to_str().unwrap();
+    for args in [&["prog", "check", object, "--api", "4"][..], &["-j", "prog", "check", object, "--api", "4"], &["--help"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_skf")).args(args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write to standard output") && stderr.contains("No space left on device"), "{args:?}: {stderr}");
+    }
+}
