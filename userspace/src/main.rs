@@ -3,7 +3,7 @@
 //! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every command:
 //!   0  fine
 //!   1  a finding that only matters when asked (--strict, --check) or compatible differences
-//!   2  incompatible: the object, build or tree would break programs
+//!   2  incompatible: the object, build or tree would break programs (prog check: or may, and skf cannot tell)
 //!   3  the command could not run (bad input, module not loaded, not root, usage error)
 
 mod cli;

@@ -29,7 +29,7 @@ const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
     arg_required_else_help = false,
     about = "Discover, check and guard the stable_kfuncs BPF ABI",
     after_help = "Exit codes: 0 fine; 1 a finding you asked about (--strict, --check) or compatible differences; \
-                  2 incompatible; 3 could not run (bad input, module not loaded, not root, usage error).\n\
+                  2 incompatible (prog check: or skf cannot tell that it loads); 3 could not run (bad input, module not loaded, not root, usage error).\n\
                   With -j or -p, errors are JSON too: {\"error\": \"...\"} on stdout, same exit code."
 )]
 pub struct Cli {
