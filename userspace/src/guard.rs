@@ -834,6 +834,21 @@ mod tests {
     }
 
     #[test]
+    fn a_test_in_a_static_subprogram_of_an_address_its_caller_passes_guards() {
+        // prog: r1 = &a; sub(r1); exit.   sub: if r1 == 0 goto out; a(); out: exit.
+        let code = Prog::default()
+            .ksym(1, "a")
+            .i(insn(CLASS_JMP | JMP_CALL, 0, CALL_PSEUDO, 0, 1)) // to slot 4
+            .i(exit())
+            .i(jmp_imm(JMP_JEQ, 1, 0, 1))
+            .kcall("a")
+            .i(exit())
+            .code(&[("prog", 0, 4, false), ("sub", 4, 7, false)]);
+        assert_eq!(reach_of(&code, &["a"], "a"), []);
+        assert_eq!(reach_of(&code, &[], "a"), [Reach::Definite]);
+    }
+
+    #[test]
     fn a_subprograms_result_carries_back_to_its_caller() {
         // prog: r0 = sub(); if r0 == 0 goto out; b(); out: exit.  sub: r0 = helper(); exit.
         let code = Prog::default()
