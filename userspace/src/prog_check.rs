@@ -383,3 +383,49 @@ fn rate_kfunc(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf_insn::asm::*;
+    use crate::bpf_insn::JMP_JEQ;
+    use crate::guard::{Code, Function};
+    use std::collections::HashMap;
+
+    fn manifest() -> Manifest {
+        Manifest::parse(include_str!("../../module/kfuncs.toml")).unwrap()
+    }
+
+    /// One program in `section` whose code is `insns` (a call of skf_task_state at slot `call`).
+    fn object(section: &str, insns: Vec<crate::bpf_insn::Insn>, call: usize) -> BpfObject {
+        let end = insns.len();
+        let relocs = HashMap::from([((0, call), Target::Extern("skf_task_state".into()))]);
+        let code =
+            Code { sections: vec![insns], relocs, functions: vec![Function { name: "p".into(), section: 0, start: 0, end, global: true }] };
+        let imports = vec![KfuncImport { symbol: "skf_task_state".into(), kfunc: "skf_task_state".into(), weak: true, tested: false }];
+        BpfObject { imports, programs: vec![Program { name: "p".into(), section: section.into(), function: 0 }], code }
+    }
+
+    #[test]
+    fn code_skf_cannot_follow_makes_its_failing_calls_unknown() {
+        // if r1 == 0 goto <outside>; call skf_task_state; exit
+        let o = object("tp_btf/x", vec![jmp_imm(JMP_JEQ, 1, 0, 7), call_reloc(), exit()], 1);
+        let report = check(&o, &manifest(), 3);
+        assert_eq!(report.verdict, Verdict::Unknown, "{report:#?}");
+        assert_eq!(report.kfuncs[0].rating, Rating::Unknown);
+        let problem = &report.programs[0].problems[0];
+        assert!(problem.reason.contains("skf cannot follow the code") && problem.insn == Some(1), "{problem:?}");
+        // Where the call would not fail, there is nothing to be unsure of.
+        assert_eq!(check(&o, &manifest(), 4).verdict, Verdict::Compatible);
+    }
+
+    #[test]
+    fn programs_that_do_not_autoload_do_not_count() {
+        let insns = vec![call_reloc(), exit()];
+        let on = check(&object("xdp", insns.clone(), 0), &manifest(), 4);
+        assert_eq!(on.verdict, Verdict::Incompatible);
+        let off = check(&object("?xdp", insns, 0), &manifest(), 4);
+        assert_eq!((off.verdict, off.programs[0].autoload, off.programs[0].verdict), (Verdict::Compatible, false, Verdict::Incompatible));
+        assert_eq!(off.programs[0].prog_type, Some("BPF_PROG_TYPE_XDP"));
+    }
+}

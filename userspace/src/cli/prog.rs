@@ -76,8 +76,7 @@ impl fmt::Display for Checked<'_> {
             let prog_type = p.prog_type.unwrap_or("no program type");
             writeln!(f, "  program {} (SEC(\"{}\"), {prog_type}): {}{autoload}", p.name, p.section, p.verdict)?;
             for problem in &p.problems {
-                let at = problem.insn.map_or(String::new(), |i| format!("insn {i}: "));
-                writeln!(f, "    {:<12} {at}{}", problem.verdict.to_string(), problem.reason)?;
+                writeln!(f, "    {:<12} {}", problem.verdict.to_string(), problem.reason)?;
             }
         }
         Ok(())
