@@ -1,9 +1,13 @@
-//! The kfuncs a compiled BPF object imports, read from its ELF and BTF.
+//! A compiled BPF object, read from its ELF and BTF: the kfuncs it imports,
+//! its programs and their code.
 
+use crate::bpf_insn;
 use crate::btf::{Btf, KIND_FUNC, LINKAGE_EXTERN};
+use crate::guard::{Code, Function, Target};
 use anyhow::{bail, Context, Result};
-use object::{Architecture, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
-use std::collections::HashSet;
+use object::{Architecture, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionFlags, SymbolKind};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 
 /// One kfunc extern of a BPF object.
@@ -21,24 +25,94 @@ pub struct KfuncImport {
     pub tested: bool,
 }
 
+/// One program: a function of a code section other than .text (whose
+/// functions are subprograms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    pub name: String,
+    /// As the object names it, `?` (autoload off) included.
+    pub section: String,
+    /// Index into Code::functions.
+    pub function: usize,
+}
+
+/// What `prog check` reads of an object.
+#[derive(Clone, Debug)]
+pub struct BpfObject {
+    pub imports: Vec<KfuncImport>,
+    pub programs: Vec<Program>,
+    pub code: Code,
+}
+
 /// ELF relocation types of the BPF target (include/uapi/linux/elf-em.h users).
 const R_BPF_64_64: u32 = 1;
 
-/// Reads `path`'s kfunc imports; errors name the file and what to do.
-pub fn kfunc_imports(path: &Path) -> Result<Vec<KfuncImport>> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    imports_of(&data).with_context(|| format!("{}", path.display()))
+/// The most skf reads of an object: clang's BPF objects are kilobytes, the
+/// largest real ones a few megabytes.
+pub const MAX_OBJECT_BYTES: u64 = 256 << 20;
+
+/// ELF's magic bytes, which every object starts with.
+const ELF_MAGIC: &[u8] = b"\x7fELF";
+
+/// `path`'s bytes, at most MAX_OBJECT_BYTES of them: a larger file is
+/// refused unread, and a device or pipe (/dev/zero) is read only until its
+/// first bytes show it is no ELF object, or up to the limit.
+pub fn read_object(path: &Path) -> Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let too_large = |size: Option<u64>| {
+        let size = size.map_or(" holds".to_string(), |n| format!(" is {n} bytes,"));
+        anyhow::anyhow!(
+            "{}{size} more than the {} MiB skf reads of an object: it is no BPF object clang built; pass the .bpf.o",
+            path.display(),
+            MAX_OBJECT_BYTES >> 20
+        )
+    };
+    let metadata = file.metadata().with_context(|| format!("cannot read {}", path.display()))?;
+    if metadata.is_file() && metadata.len() > MAX_OBJECT_BYTES {
+        return Err(too_large(Some(metadata.len())));
+    }
+    let mut data = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        data.extend_from_slice(&chunk[..n]);
+        if data.len() as u64 > MAX_OBJECT_BYTES {
+            return Err(too_large(None));
+        }
+        if data.len() >= ELF_MAGIC.len() && !data.starts_with(ELF_MAGIC) {
+            break; // what is read is enough to say it is no object
+        }
+    }
+    Ok(data)
 }
 
 /// Size of an ELF64 file header: anything shorter cannot be an object.
 const ELF64_HEADER_SIZE: usize = 64;
 
 pub fn imports_of(data: &[u8]) -> Result<Vec<KfuncImport>> {
+    parse(data).map(|o| o.imports)
+}
+
+/// Reads `path`'s object; errors name the file and what to do.
+pub fn read(path: &Path) -> Result<BpfObject> {
+    let data = read_object(path)?;
+    parse(&data).with_context(|| format!("{}", path.display()))
+}
+
+pub fn parse(data: &[u8]) -> Result<BpfObject> {
     if data.is_empty() {
         bail!("the file is empty, not an ELF object: pass the .bpf.o that clang -target bpf built");
     }
     if data.len() < ELF64_HEADER_SIZE {
         bail!("only {} bytes, too short for an ELF object: pass the .bpf.o that clang -target bpf built", data.len());
+    }
+    if !data.starts_with(ELF_MAGIC) {
+        bail!("not an ELF object (it does not start with the ELF magic bytes): pass the .bpf.o that clang -target bpf built");
     }
     let file = object::File::parse(data).map_err(|e| anyhow::anyhow!("not an ELF object ({e})"))?;
     if file.architecture() != Architecture::Bpf {
@@ -71,5 +145,68 @@ pub fn imports_of(data: &[u8]) -> Result<Vec<KfuncImport>> {
         .collect();
     imports.sort_by(|a, b| a.symbol.cmp(&b.symbol));
     imports.dedup();
-    Ok(imports)
+    let (code, programs) = code_of(&file)?;
+    Ok(BpfObject { imports, programs, code })
+}
+
+/// SHF_EXECINSTR: a section of code.
+const SHF_EXECINSTR: u64 = 0x4;
+
+/// The object's code sections, relocations and functions, and its programs.
+fn code_of(file: &object::File) -> Result<(Code, Vec<Program>)> {
+    let mut code = Code::default();
+    let mut programs = Vec::new();
+    // ELF section index -> code section index.
+    let mut code_index: HashMap<usize, usize> = HashMap::new();
+    let mut names = Vec::new();
+    for section in file.sections() {
+        let executable = matches!(section.flags(), SectionFlags::Elf { sh_flags } if sh_flags & SHF_EXECINSTR != 0);
+        if !executable || section.size() == 0 {
+            continue;
+        }
+        let name = section.name().map_err(|e| anyhow::anyhow!("unreadable section name ({e})"))?;
+        let bytes = section.data().map_err(|e| anyhow::anyhow!("unreadable section {name} ({e})"))?;
+        code_index.insert(section.index().0, code.sections.len());
+        code.sections.push(bpf_insn::decode(bytes));
+        names.push(name.to_string());
+    }
+    for section in file.sections() {
+        let Some(&index) = code_index.get(&section.index().0) else { continue };
+        for (offset, reloc) in section.relocations() {
+            let RelocationTarget::Symbol(symbol) = reloc.target() else { continue };
+            let Ok(symbol) = file.symbol_by_index(symbol) else { continue };
+            let target = match symbol.section_index() {
+                None if symbol.is_undefined() => Target::Extern(symbol.name().unwrap_or_default().to_string()),
+                Some(s) => match code_index.get(&s.0) {
+                    Some(&code_section) => Target::Code { section: code_section, offset: symbol.address() },
+                    None if file.section_by_index(s).ok().and_then(|s| s.name().ok()).is_some_and(|n| n.starts_with(".rodata")) => {
+                        Target::Rodata
+                    }
+                    None => Target::Data,
+                },
+                None => Target::Data,
+            };
+            code.relocs.insert((index, (offset / bpf_insn::SLOT as u64) as usize), target);
+        }
+    }
+    for symbol in file.symbols() {
+        let Some(section) = symbol.section_index().and_then(|s| code_index.get(&s.0)) else { continue };
+        if symbol.kind() != SymbolKind::Text {
+            continue;
+        }
+        let name = symbol.name().map_err(|e| anyhow::anyhow!("unreadable symbol name ({e})"))?.to_string();
+        let slot = bpf_insn::SLOT as u64;
+        let (start, end) = if symbol.address() % slot == 0 && symbol.size() % slot == 0 {
+            ((symbol.address() / slot) as usize, ((symbol.address() + symbol.size()) / slot) as usize)
+        } else {
+            (usize::MAX, usize::MAX) // not on instruction boundaries: the CFG refuses it
+        };
+        let global = symbol.is_global() || symbol.is_weak();
+        if names[*section] != ".text" {
+            programs.push(Program { name: name.clone(), section: names[*section].clone(), function: code.functions.len() });
+        }
+        code.functions.push(Function { name, section: *section, start, end, global });
+    }
+    programs.sort_by(|a, b| (&a.section, &a.name).cmp(&(&b.section, &b.name)));
+    Ok((code, programs))
 }

@@ -3,13 +3,18 @@
 //! checks `skf` runs on BPF objects and module builds.
 
 pub mod abi;
+pub mod bpf_insn;
 pub mod bpf_object;
 pub mod btf;
+pub mod cfg;
 pub mod gen;
+pub mod guard;
+pub mod kfunc_hook;
 pub mod manifest;
 pub mod module_btf;
 pub mod prog_check;
 pub mod proto;
 pub mod records;
 pub mod require_api;
+pub mod sec_def;
 pub mod sysfs;

@@ -3,7 +3,7 @@
 //! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every command:
 //!   0  fine
 //!   1  a finding that only matters when asked (--strict, --check) or compatible differences
-//!   2  incompatible: the object, build or tree would break programs
+//!   2  incompatible: the object, build or tree would break programs (prog check: or may, and skf cannot tell)
 //!   3  the command could not run (bad input, module not loaded, not root, usage error)
 
 mod cli;
@@ -20,9 +20,14 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
-            // --help and --version: text, always.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            // --help and --version: text, always; a failed write is an error.
+            return match e.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    cli::Output::Text.error(&format!("cannot write to standard output: {err}"));
+                    ExitCode::from(cli::EXIT_ERROR)
+                }
+            };
         }
         Err(e) => {
             // Parsing failed, so the output flags come from a raw scan of the arguments.

@@ -4,7 +4,8 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 pub const SYSFS_DIR: &str = "/sys/kernel/stable_kfuncs";
-pub const NOT_LOADED: &str = "stable_kfuncs is not loaded: load it with `insmod stable_kfuncs.ko` (`make` builds it)";
+pub const NOT_LOADED: &str =
+    "stable_kfuncs is not loaded: load it with `modprobe stable_kfuncs` (or `insmod` the stable_kfuncs.ko that `make` built, by its path)";
 
 /// One of the module's sysfs values (`rel` under SYSFS_DIR), trimmed.
 pub fn sysfs_value(rel: &str) -> Result<String> {

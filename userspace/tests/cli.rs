@@ -23,3 +23,16 @@ fn man_pages_and_completions_are_generated_from_the_cli() {
     assert!(read("completions/_skf").contains("--pretty"));
     assert!(read("completions/skf.fish").contains("prog"));
 }
+
+#[test]
+fn a_missing_module_is_loaded_with_modprobe() {
+    if std::path::Path::new("/sys/kernel/stable_kfuncs").exists() {
+        eprintln!("skipped: stable_kfuncs is loaded here");
+        return;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skf")).args(["policy", "get"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("stable_kfuncs is not loaded: load it with `modprobe stable_kfuncs`"), "{stderr}");
+    assert!(!stderr.contains("insmod stable_kfuncs.ko`"), "insmod wants a path, not the bare file name: {stderr}");
+}

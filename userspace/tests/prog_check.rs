@@ -126,3 +126,137 @@ fn bad_input_gets_a_clear_error_and_exit_3() {
         assert!(stderr.contains(&format!("API level '{level}' does not exist: stable_kfuncs has levels 1 to")), "{stderr}");
     }
 }
+
+/// The problems `prog check` found in `program` of `report`.
+fn problems_of(report: &serde_json::Value, program: &str) -> Vec<serde_json::Value> {
+    let programs = report["programs"].as_array().unwrap_or_else(|| panic!("no programs in {report}"));
+    let p = programs.iter().find(|p| p["name"] == program).unwrap_or_else(|| panic!("{program} not in {report}"));
+    p["problems"].as_array().unwrap_or_else(|| panic!("{program} has no problems list: {p}")).clone()
+}
+
+/// The one problem of `program`, its reason holding each of `words`.
+fn assert_one_problem(report: &serde_json::Value, program: &str, verdict: &str, words: &[&str]) {
+    let problems = problems_of(report, program);
+    assert_eq!(problems.len(), 1, "{program}: one problem: {report:#}");
+    assert_eq!(problems[0]["verdict"], verdict, "{program}: {report:#}");
+    let reason = problems[0]["reason"].as_str().unwrap();
+    for word in words {
+        assert!(reason.contains(word), "{program}: the reason lacks '{word}': {reason}");
+    }
+}
+
+fn newest_level() -> u32 {
+    skf::manifest::Manifest::load(&repo().join("module/kfuncs.toml")).unwrap().api_level
+}
+
+#[test]
+fn a_tracing_only_kfunc_called_from_a_kprobe_is_incompatible() {
+    let dir = TempDir::new().unwrap();
+    let object = build("userspace/tests/bpf/kprobe_block.bpf.c", &["-g"], dir.path());
+    let (code, report) = verdict(&object, 4);
+    assert_eq!((code, report["verdict"].as_str()), (2, Some("incompatible")), "{report:#}");
+    assert_one_problem(
+        &report,
+        "sector_from_kprobe",
+        "incompatible",
+        &["sector_from_kprobe", "kprobe/blk_mq_start_request", "BPF_PROG_TYPE_KPROBE", "skf_rq_sector", "tracing"],
+    );
+    let (_, text, _) = skf(&["prog", "check", object.to_str().unwrap(), "--api", "4"]);
+    assert!(text.contains("sector_from_kprobe") && text.contains("BPF_PROG_TYPE_KPROBE"), "the text names the program:\n{text}");
+    // API 3 lacks skf_rq_sector: the guarded call is pruned, and the program loads.
+    let (code, report) = verdict(&object, 3);
+    assert_eq!((code, report["verdict"].as_str()), (0, Some("compatible")), "{report:#}");
+    assert_eq!(rating_of(&report, "skf_rq_sector"), "missing_weak");
+}
+
+#[test]
+fn xdp_and_tc_programs_may_call_no_stable_kfunc() {
+    let dir = TempDir::new().unwrap();
+    let object = build("userspace/tests/bpf/net_hooks.bpf.c", &["-g"], dir.path());
+    for api in 1..=newest_level() {
+        let (code, report) = verdict(&object, api);
+        assert_eq!((code, report["verdict"].as_str()), (2, Some("incompatible")), "API {api}: {report:#}");
+        assert_one_problem(&report, "cpu_from_xdp", "incompatible", &["cpu_from_xdp", "xdp", "BPF_PROG_TYPE_XDP", "skf_task_cpu"]);
+        assert_one_problem(&report, "cpu_from_tc", "incompatible", &["cpu_from_tc", "tc", "BPF_PROG_TYPE_SCHED_CLS", "skf_task_cpu"]);
+    }
+}
+
+#[test]
+fn raw_tp_programs_are_refused_at_every_level() {
+    let dir = TempDir::new().unwrap();
+    let object = build("selftests/bpf/raw_tp_call.bpf.c", &["-g"], dir.path());
+    for api in 1..=newest_level() {
+        let (code, report) = verdict(&object, api);
+        assert_eq!((code, report["verdict"].as_str()), (2, Some("incompatible")), "API {api}: {report:#}");
+        assert_one_problem(
+            &report,
+            "cpu_from_raw_tp",
+            "incompatible",
+            &["cpu_from_raw_tp", "raw_tp/sys_enter", "BPF_PROG_TYPE_RAW_TRACEPOINT", "tp_btf"],
+        );
+        assert!(problems_of(&report, "cpu_from_tp_btf").is_empty(), "API {api}: the tp_btf twin is fine: {report:#}");
+    }
+}
+
+#[test]
+fn a_ksym_test_the_call_does_not_depend_on_guards_nothing() {
+    let dir = TempDir::new().unwrap();
+    let object = build("userspace/tests/bpf/test_then_call.bpf.c", &["-g"], dir.path());
+    let (code, report) = verdict(&object, 3);
+    assert_eq!((code, report["verdict"].as_str()), (2, Some("incompatible")), "API 3 lacks skf_task_state: {report:#}");
+    assert_eq!(rating_of(&report, "skf_task_state"), "missing", "{report:#}");
+    assert_one_problem(&report, "state_after_a_test", "incompatible", &["state_after_a_test", "skf_task_state", "bpf_ksym_exists"]);
+    let (code, report) = verdict(&object, 4);
+    assert_eq!((code, report["verdict"].as_str()), (0, Some("compatible")), "{report:#}");
+}
+
+/// skf under a 1 GiB address-space limit: (exit code, stdout, stderr).
+fn skf_limited(args: &str, stdout: std::process::Stdio) -> (Option<i32>, String, String) {
+    let script = format!("ulimit -v 1048576; exec {} {args}", env!("CARGO_BIN_EXE_skf"));
+    let out = std::process::Command::new("sh").args(["-c", &script]).stdout(stdout).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn endless_or_huge_input_is_refused_not_read_whole() {
+    let (code, _, stderr) = skf_limited("prog check --api 4 /dev/zero", std::process::Stdio::piped());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("/dev/zero") && stderr.contains("not an ELF object"), "{stderr}");
+    let dir = TempDir::new().unwrap();
+    let sparse = dir.path().join("sparse.o");
+    std::fs::File::create(&sparse).unwrap().set_len(3 << 30).unwrap();
+    let (code, _, stderr) = skf_limited(&format!("prog check --api 4 {}", sparse.display()), std::process::Stdio::piped());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains(sparse.to_str().unwrap()) && stderr.contains("256 MiB"), "names the file and the limit: {stderr}");
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let object = build("bpf/exec_exit.bpf.c", &["-g"], dir.path());
+    let object = object.to_str().unwrap();
+    for args in [&["prog", "check", object, "--api", "4"][..], &["-j", "prog", "check", object, "--api", "4"], &["--help"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_skf")).args(args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write to standard output") && stderr.contains("No space left on device"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn what_skf_cannot_decide_is_unknown_never_compatible() {
+    let dir = TempDir::new().unwrap();
+    let object = build("userspace/tests/bpf/undecidable.bpf.c", &["-g"], dir.path());
+    let (code, report) = verdict(&object, 3);
+    assert_eq!((code, report["verdict"].as_str()), (2, Some("unknown")), "{report:#}");
+    assert_one_problem(&report, "state_if_asked", "unknown", &["state_if_asked", "skf_task_state", "API 3 lacks"]);
+    assert_eq!(rating_of(&report, "skf_task_state"), "unknown");
+    assert_one_problem(&report, "typo", "unknown", &["kprobe_typo/do_exit", "typo"]);
+    let (code, report) = verdict(&object, 4);
+    assert_eq!((code, report["verdict"].as_str()), (2, Some("unknown")), "the section is unknown at every level: {report:#}");
+    assert!(problems_of(&report, "state_if_asked").is_empty(), "API 4 has skf_task_state: {report:#}");
+    let (_, text, _) = skf(&["prog", "check", object.to_str().unwrap(), "--api", "3"]);
+    assert!(text.starts_with(&format!("{}: unknown at API 3", object.display())), "{text}");
+}

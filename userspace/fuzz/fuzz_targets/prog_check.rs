@@ -1,5 +1,5 @@
 //! `skf prog check` on arbitrary bytes: reading the object and rating its
-//! imports at every API level must give a result or an error, never a panic.
+//! imports and its programs' calls at every API level must give a result or an error, never a panic.
 
 #![no_main]
 
@@ -11,9 +11,9 @@ static MANIFEST: LazyLock<Manifest> =
     LazyLock::new(|| Manifest::parse(include_str!("../../../module/kfuncs.toml")).expect("the built-in manifest is valid"));
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(imports) = skf::bpf_object::imports_of(data) {
+    if let Ok(object) = skf::bpf_object::parse(data) {
         for level in MANIFEST.levels() {
-            let _ = skf::prog_check::check(&imports, &MANIFEST, level);
+            let _ = skf::prog_check::check(&object, &MANIFEST, level);
         }
     }
 });

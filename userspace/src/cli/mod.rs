@@ -26,9 +26,10 @@ const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
 #[command(
     name = "skf",
     version,
+    arg_required_else_help = false,
     about = "Discover, check and guard the stable_kfuncs BPF ABI",
     after_help = "Exit codes: 0 fine; 1 a finding you asked about (--strict, --check) or compatible differences; \
-                  2 incompatible; 3 could not run (bad input, module not loaded, not root, usage error).\n\
+                  2 incompatible (prog check: or skf cannot tell that it loads); 3 could not run (bad input, module not loaded, not root, usage error).\n\
                   With -j or -p, errors are JSON too: {\"error\": \"...\"} on stdout, same exit code."
 )]
 pub struct Cli {
@@ -45,26 +46,31 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Object {
     /// Kfuncs the running kernel offers
+    #[command(arg_required_else_help = false)]
     Kfunc {
         #[command(subcommand)]
         verb: kfunc::Verb,
     },
     /// BPF objects: which kfuncs they import, rated against an API level
+    #[command(arg_required_else_help = false)]
     Prog {
         #[command(subcommand)]
         verb: prog::Verb,
     },
     /// Module builds against the manifest and the released API levels
+    #[command(arg_required_else_help = false)]
     Abi {
         #[command(subcommand)]
         verb: abi::Verb,
     },
     /// What the module does when a program uses a deprecated kfunc
+    #[command(arg_required_else_help = false)]
     Policy {
         #[command(subcommand)]
         verb: policy::Verb,
     },
     /// How many programs use each kfunc, and how often they call it
+    #[command(arg_required_else_help = false)]
     Usage {
         #[command(subcommand)]
         verb: usage::Verb,

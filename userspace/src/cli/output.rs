@@ -1,10 +1,11 @@
 //! How skf prints: text, or JSON (-j compact, -p pretty) as bpftool does,
 //! errors included: `{"error": "..."}` on stdout, with the same exit code.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use std::ffi::OsString;
 use std::fmt::Display;
+use std::io::Write;
 
 /// The prefix of every error skf prints as text, usage errors included.
 pub const ERROR_PREFIX: &str = "skf: error: ";
@@ -51,30 +52,45 @@ impl Output {
     }
 
     /// Prints a command's result: its Display as text, or its fields as JSON.
+    /// A failed write (a full disk, a closed file) is an error, not a panic.
     pub fn print<T: Serialize + Display>(self, value: &T) -> Result<()> {
-        match self {
-            Output::Text => print!("{value}"),
-            Output::Json => println!("{}", serde_json::to_string(value)?),
-            Output::PrettyJson => println!("{}", serde_json::to_string_pretty(value)?),
-        }
-        Ok(())
+        let text = match self {
+            Output::Text => value.to_string(),
+            Output::Json => serde_json::to_string(value)? + "\n",
+            Output::PrettyJson => serde_json::to_string_pretty(value)? + "\n",
+        };
+        write_stdout(&text)
     }
 
-    /// Reports an error: `skf: error: ...` on stderr, or a JSON document on stdout.
+    /// Reports an error: `skf: error: ...` on stderr, or a JSON document on
+    /// stdout; as text on stderr where stdout cannot be written (it is what failed).
     pub fn error(self, message: &str) {
         let doc = ErrorDoc { error: message };
         let json = match self {
-            Output::Text => return eprintln!("{ERROR_PREFIX}{message}"),
-            Output::Json => serde_json::to_string(&doc),
-            Output::PrettyJson => serde_json::to_string_pretty(&doc),
+            Output::Text => None,
+            Output::Json => serde_json::to_string(&doc).ok(),
+            Output::PrettyJson => serde_json::to_string_pretty(&doc).ok(),
         };
-        println!("{}", json.expect("a string always serializes"));
+        if json.is_some_and(|json| write_stdout(&(json + "\n")).is_ok()) {
+            return;
+        }
+        // Nowhere left to report a failure to write stderr.
+        let _ = writeln!(std::io::stderr(), "{ERROR_PREFIX}{message}");
     }
+}
+
+/// Writes `text` to stdout and flushes it; errors say what could not be written.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to standard output")
 }
 
 /// A clap usage error: as text with its usage line and hint (clap's own
 /// `error: ` prefix replaced by ours), as JSON only its message.
 pub fn usage_error_text(e: &clap::Error, out: Output) -> String {
+    if let Some(text) = missing_subcommand_text(e, out) {
+        return text;
+    }
     let rendered = e.render().to_string();
     let text = rendered.trim_end();
     let text = text.strip_prefix("error: ").unwrap_or(text);
@@ -82,6 +98,32 @@ pub fn usage_error_text(e: &clap::Error, out: Output) -> String {
         Output::Text => text.to_string(),
         Output::Json | Output::PrettyJson => text.split("\n\n").next().unwrap_or(text).to_string(),
     }
+}
+
+/// `skf prog` alone: which verbs there are (hidden ones not), not clap's
+/// long help printed as if it were the error.
+fn missing_subcommand_text(e: &clap::Error, out: Output) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::CommandFactory;
+    if e.kind() != ErrorKind::MissingSubcommand {
+        return None;
+    }
+    let Some(ContextValue::String(path)) = e.get(ContextKind::InvalidSubcommand) else {
+        return None;
+    };
+    let mut root = super::Cli::command();
+    root.build();
+    let mut cmd = &root;
+    for name in path.split(' ').skip(1) {
+        cmd = cmd.find_subcommand(name)?;
+    }
+    let names: Vec<&str> = cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help").map(|s| s.get_name()).collect();
+    let what = if std::ptr::eq(cmd, &root) { "an object" } else { "a verb" };
+    let message = format!("'{path}' needs {what}: {}", names.join(", "));
+    Some(match out {
+        Output::Text => format!("{message}\n\n{}\n\nFor more information, try '{path} --help'.", cmd.clone().render_usage()),
+        Output::Json | Output::PrettyJson => message,
+    })
 }
 
 #[cfg(test)]

@@ -10,12 +10,29 @@ use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum Verb {
-    /// Rate every kfunc a BPF object imports against an API level
+    /// Rate the kfuncs a BPF object imports, and its programs' calls, against an API level
     ///
     /// Lists every kfunc OBJ imports (weak and flavored ones too) and rates
-    /// it: ok, deprecated, missing_weak (absent, but tested with
-    /// bpf_ksym_exists() and weak), missing, or foreign (not a stable_kfuncs kfunc).
-    /// Exit 0 compatible, 1 deprecated kfuncs with --strict, 2 incompatible.
+    /// it: ok, deprecated, missing_weak (absent, weak, and no call of it is
+    /// reached: each is behind a bpf_ksym_exists() test of that kfunc the
+    /// verifier prunes), missing (absent, and a call is reached or it is not
+    /// weak), unknown (absent, and skf cannot tell whether a call is
+    /// reached), or foreign (not a stable_kfuncs kfunc).
+    ///
+    /// Each program's type comes from its SEC() name, as libbpf maps it; a
+    /// call the verifier reaches from a type the kfunc is not offered to
+    /// (raw_tp, xdp, tc, a tracing-only kfunc from a kprobe, ...) makes the
+    /// program incompatible. Where the answer depends on what skf cannot see
+    /// (an unknown SEC() name, an freplace target, a branch on a load-time
+    /// constant), the verdict is unknown, never compatible.
+    ///
+    /// JSON adds "programs": [{"name", "section", "prog_type" (BPF_PROG_TYPE_*
+    /// or null), "autoload", "verdict", "problems": [{"kfunc", "function",
+    /// "insn", "verdict": "incompatible"|"unknown", "reason"}]}]; "verdict"
+    /// may be "unknown", and a kfunc's "rating" too.
+    ///
+    /// Exit 0 compatible, 1 deprecated kfuncs with --strict, 2 incompatible
+    /// or unknown (skf cannot tell that it loads).
     Check {
         /// A BPF object built by clang -target bpf -g
         object: PathBuf,
@@ -54,6 +71,14 @@ impl fmt::Display for Checked<'_> {
             let advice = k.advice.as_deref().map_or(String::new(), |a| format!(": {a}"));
             writeln!(f, "  {:<14} {}{weak}{advice}", k.rating.to_string(), k.symbol)?;
         }
+        for p in self.report.programs.iter().filter(|p| !p.problems.is_empty()) {
+            let autoload = if p.autoload { "" } else { ", not autoloaded: not counted" };
+            let prog_type = p.prog_type.unwrap_or("no program type");
+            writeln!(f, "  program {} (SEC(\"{}\"), {prog_type}): {}{autoload}", p.name, p.section, p.verdict)?;
+            for problem in &p.problems {
+                writeln!(f, "    {:<12} {}", problem.verdict.to_string(), problem.reason)?;
+            }
+        }
         Ok(())
     }
 }
@@ -67,15 +92,15 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     // What the user gave is checked before what the system has.
-    let imports = skf::bpf_object::kfunc_imports(&object)?;
+    let parsed = skf::bpf_object::read(&object)?;
     let level = match api {
         Some(n) => n,
         None => running_api_level().context("checking against the running kernel (or pass --api N to check offline)")?,
     };
-    let report = skf::prog_check::check(&imports, &manifest, level);
+    let report = skf::prog_check::check(&parsed, &manifest, level);
     out.print(&Checked { object: &object, report: &report })?;
     Ok(match report.verdict {
-        Verdict::Incompatible => EXIT_INCOMPATIBLE,
+        Verdict::Incompatible | Verdict::Unknown => EXIT_INCOMPATIBLE,
         Verdict::Deprecated if strict => EXIT_FINDING,
         _ => 0,
     })

@@ -76,7 +76,7 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
                 Ok(Sample { abi, programs: u.programs, calls: u.calls })
             })
             .collect::<Result<Vec<_>>>()?;
-        print!("{}", openmetrics::render(running.api_level, &samples));
+        super::output::write_stdout(&openmetrics::render(running.api_level, &samples))?;
     } else {
         out.print(&Report { call_counting, kfuncs })?;
     }
