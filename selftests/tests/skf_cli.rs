@@ -166,7 +166,7 @@ fn commands_that_need_the_module_say_how_to_load_it() {
     for args in [&["kfunc", "list"][..], &["usage", "show"], &["policy", "get"]] {
         let (code, _, stderr) = skf(args, None);
         assert_eq!(code, 3, "{args:?}");
-        assert!(stderr.contains("stable_kfuncs is not loaded: load it with `insmod"), "{args:?}: {stderr}");
+        assert!(stderr.contains("stable_kfuncs is not loaded: load it with `modprobe stable_kfuncs`"), "{args:?}: {stderr}");
     }
 }
 
