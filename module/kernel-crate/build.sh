@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Builds the Rust-for-Linux kernel crate (core, compiler_builtins, ffi,
 # bindings, uapi, kernel, helpers) for a kernel built without CONFIG_RUST,
 # so stable_kfuncs.ko can carry its own copy (module/Kbuild links it in).
