@@ -218,15 +218,16 @@ u32 skf_c_rq_op(const struct request *rq)
  * socket: tracepoints such as kfree_skb (rx_sk) and tcp_send_reset hand BPF
  * TIME_WAIT socks, which end shortly after their sock_common, before
  * sk_protocol. (sk_fullsock() turns away request socks too, though only
- * skb->sk, which is not trusted, can be one.) Only connection-oriented
- * protocols make those: TCP, and DCCP (gone in 6.16), which cannot be told
- * apart from sock_common.
+ * skb->sk, which is not trusted, can be one.) Only TCP and DCCP (gone in
+ * 6.16) make TIME_WAIT socks; one keeps its creator's struct proto in
+ * skc_prot, pinned with its module (inet_twsk_alloc), whose name tells them
+ * apart: "TCP", "TCPv6", "DCCP" or "DCCPv6".
  */
 static u8 skf_sk_protocol(const struct sock *sk)
 {
 	if (sk_fullsock(sk))
 		return sk->sk_protocol;
-	return IS_ENABLED(CONFIG_IP_DCCP) ? 0 : IPPROTO_TCP;
+	return strncmp(sk->sk_prot->name, "TCP", 3) ? IPPROTO_DCCP : IPPROTO_TCP;
 }
 
 /*

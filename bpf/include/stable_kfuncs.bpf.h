@@ -155,7 +155,7 @@ extern u64 skf_rq_sector(struct request *rq) __ksym __weak;
 extern u32 skf_rq_bytes(struct request *rq) __ksym __weak;
 /* API 4: Operation of rq as an SKF_BLK_OP_* value (req_op()). */
 extern u32 skf_rq_op(struct request *rq) __ksym __weak;
-/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
+/* API 4: Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (IPPROTO_DCCP for a DCCP one, on kernels before 6.16). */
 extern int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz) __ksym __weak;
 /* API 4: Cookie of sk's network namespace, as getsockopt(SO_NETNS_COOKIE) gives it. */
 extern u64 skf_sk_netns_cookie(struct sock *sk) __ksym __weak;

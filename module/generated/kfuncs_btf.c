@@ -336,7 +336,7 @@ SKF_TAG_RECORD(skf_rq_op, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
-/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (0 on a kernel with DCCP, whose such socks look the same). */
+/* Copies sk's struct skf_sock_tuple (family, protocol, local and remote address and port, ports in host order) into buf; returns its size; on error buf is zeroed and it returns -EINVAL if buf is too small, -EAFNOSUPPORT for a socket that is not AF_INET or AF_INET6. A TIME_WAIT sock (kfree_skb's rx_sk and tcp_send_reset's sk can be one) gives its addresses and ports, protocol IPPROTO_TCP (IPPROTO_DCCP for a DCCP one, on kernels before 6.16). */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 int skf_sk_tuple(struct sock *sk, char *buf, u32 buf__sz)
