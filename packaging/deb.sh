@@ -69,7 +69,7 @@ build_package stable-kfuncs-dev all "$stage/dev" "BPF header of the stable kfunc
 src=$stage/dkms/usr/src/stable-kfuncs-$version
 mkdir -p "$src/packaging"
 rsync -a --include='*/' --include='Kbuild' --include='*.rs' --include='*.c' --include='*.h' --include='*.toml' \
-	--include='*.sh' --include='*.patch' --exclude='*' Kbuild module "$src/"
+	--include='*.sh' --include='*.patch' --include='*.py' --exclude='*' Kbuild module "$src/"
 cp Makefile "$src/"
 cp packaging/rust-overlay.sh "$src/packaging/"
 sed "s/@VERSION@/$version/g" packaging/dkms.conf >"$src/dkms.conf"
