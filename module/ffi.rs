@@ -5,7 +5,7 @@
 use crate::kfunc_table::SkfSockTuple;
 use crate::kfunc_table::{KFUNCS, LAYOUT_FIELDS};
 use core::ffi::c_int;
-use kernel::bindings::{cgroup, gendisk, mm_struct, mnt_namespace, net, pid_namespace, request, sock, task_struct};
+use kernel::bindings::{bpf_prog, cgroup, gendisk, mm_struct, mnt_namespace, net, pid_namespace, request, sock, task_struct};
 use kernel::ffi::c_char;
 
 // Only pointers cross this boundary. The lint also flags pointers to structs
@@ -14,6 +14,10 @@ use kernel::ffi::c_char;
 #[allow(improper_ctypes)]
 extern "C" {
     pub(crate) fn skf_register_kfuncs() -> c_int;
+    /// The filter's first sighting of a load: a mask of our kfuncs (bit =
+    /// index) that `prog` calls, `asked_idx` among them. `prog` must be
+    /// the program the verifier is checking.
+    pub(crate) fn skf_kfuncs_called(prog: *const bpf_prog, asked_idx: u32) -> u64;
     pub(crate) fn skf_sysfs_init() -> c_int;
     pub(crate) fn skf_sysfs_exit();
     pub(crate) fn skf_calls_exit();

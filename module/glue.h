@@ -76,6 +76,7 @@ void skf_rs_reset_program_counts(void);
 
 /* Implemented in C, called from Rust (ffi.rs declares the same). */
 int skf_register_kfuncs(void);
+u64 skf_kfuncs_called(const struct bpf_prog *prog, u32 asked_idx);
 int skf_sysfs_init(void);
 void skf_sysfs_exit(void);
 void skf_calls_exit(void);

@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 pub(crate) enum Policy {
     /// Load silently.
     Allow = 0,
-    /// Load, with one dmesg line per program and deprecated kfunc.
+    /// Load, with one dmesg line per program load naming its deprecated kfuncs.
     Warn = 1,
     /// Refuse at verification, saying what to use instead.
     Deny = 2,

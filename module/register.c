@@ -6,6 +6,7 @@
  */
 #include <linux/bpf_verifier.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/module.h>
 #include "glue.h"
 
@@ -23,6 +24,65 @@ static bool skf_loader_may_read_any_task(enum bpf_prog_type type)
 	return type != BPF_PROG_TYPE_SYSCALL ||
 	       ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
 	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+static bool skf_is_kfunc_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_KFUNC_CALL;
+}
+
+/*
+ * The index of our kfunc with BTF id @id, or SKF_NR_KFUNCS if none has it
+ * (0 included: the kfuncs not built at this level have it).
+ */
+static u32 skf_kfunc_idx(u32 id)
+{
+	u32 idx;
+
+	if (!id)
+		return SKF_NR_KFUNCS;
+	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
+		if (skf_kfunc_btf_ids[idx] == id)
+			break;
+	return idx;
+}
+
+/*
+ * The filter's first sighting of a load: the mask of our kfuncs (bit =
+ * index) that @prog calls, @asked_idx among them. A kfunc call names its
+ * function by BTF id (imm) in the BTF of the load's fd_array slot off (0:
+ * vmlinux), which the filter cannot resolve; our BTF is in the slots the
+ * calls to @asked_idx go through. Several such slots mean another module's
+ * function has that id too: then calls through any of them count, the
+ * only case where a function of another BTF can pass for ours.
+ */
+u64 skf_kfuncs_called(const struct bpf_prog *prog, u32 asked_idx)
+{
+	u32 asked_id = skf_kfunc_btf_ids[asked_idx], i, idx;
+	u64 called = BIT_ULL(asked_idx);
+	bool several_slots = false;
+	s16 slot = 0;
+
+	BUILD_BUG_ON(SKF_NR_KFUNCS > 64);
+	for (i = 0; i < prog->len; i++) {
+		const struct bpf_insn *insn = &prog->insnsi[i];
+
+		if (skf_is_kfunc_call(insn) && (u32)insn->imm == asked_id && insn->off) {
+			if (slot && insn->off != slot)
+				several_slots = true;
+			slot = insn->off;
+		}
+	}
+	for (i = 0; i < prog->len && slot; i++) {
+		const struct bpf_insn *insn = &prog->insnsi[i];
+
+		if (!skf_is_kfunc_call(insn) || !insn->off || (insn->off != slot && !several_slots))
+			continue;
+		idx = skf_kfunc_idx((u32)insn->imm);
+		if (idx < SKF_NR_KFUNCS)
+			called |= BIT_ULL(idx);
+	}
+	return called;
 }
 
 /*
@@ -44,10 +104,10 @@ static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT || type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
 		return -EACCES;
 
-	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
-		if (skf_kfunc_btf_ids[idx] == kfunc_id)
-			return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(type));
-	return 0;
+	idx = skf_kfunc_idx(kfunc_id);
+	if (idx == SKF_NR_KFUNCS)
+		return 0;
+	return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(type));
 }
 
 int skf_register_kfuncs(void)

@@ -54,6 +54,43 @@ impl Stability {
     }
 }
 
+/// Some of the kfuncs, by index: those a program load calls, say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KfuncSet(u64);
+
+const _: () = assert!(KFUNCS.len() <= u64::BITS as usize, "KfuncSet is one u64 (and so is register.c's mask): widen both");
+
+/// The bits of `KfuncSet` that stand for a kfunc.
+const ALL_KFUNCS: u64 = if KFUNCS.len() == u64::BITS as usize { u64::MAX } else { (1 << KFUNCS.len()) - 1 };
+
+impl KfuncSet {
+    pub(crate) const EMPTY: KfuncSet = KfuncSet(0);
+
+    /// The set of the indexes whose bits are set in `mask`; bits past the
+    /// table are ignored.
+    pub(crate) fn from_mask(mask: u64) -> KfuncSet {
+        KfuncSet(mask & ALL_KFUNCS)
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub(crate) fn contains(self, idx: u32) -> bool {
+        idx < u64::BITS && self.0 & (1 << idx) != 0
+    }
+
+    /// The members, with their indexes, in index order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = (u32, &'static KfuncInfo)> {
+        KFUNCS.iter().zip(0u32..).filter(move |&(_, idx)| self.contains(idx)).map(|(k, idx)| (idx, k))
+    }
+
+    /// The members `keep` holds for.
+    pub(crate) fn filter(self, keep: impl Fn(&KfuncInfo) -> bool) -> KfuncSet {
+        KfuncSet(self.iter().filter(|(_, k)| keep(k)).fold(0, |mask, (idx, _)| mask | 1 << idx))
+    }
+}
+
 /// The kfuncs this build offers.
 pub(crate) fn alive() -> impl Iterator<Item = &'static KfuncInfo> {
     KFUNCS.iter().filter(|k| k.alive())

@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Verification time: the kfunc set filter counts each program load that
-//! uses a kfunc, refuses syscall programs of loaders that may not read other
-//! tasks, and for deprecated kfuncs applies the policy: a dmesg line under
-//! `warn`, a refusal under `deny`. Loads it refuses are not counted.
+//! Verification time: the kfunc set filter refuses syscall programs of
+//! loaders that may not read other tasks, and for deprecated kfuncs applies
+//! the policy: a dmesg line under `warn`, a refusal under `deny`. It judges
+//! a load as a whole at its first sighting of any of our kfuncs, from the
+//! program's instructions: one line per load, naming every kfunc concerned,
+//! and a load it refuses is counted for none of its kfuncs.
 //!
-//! A CAP_BPF user can load in a loop: the lines are limited per (loader
-//! uid, kfunc, reason), see `report_limit`.
+//! A CAP_BPF user can load in a loop: the lines are limited, see `report_limit`.
 
 use crate::current_process::CurrentProcess;
-use crate::dedup::{RecentSightings, Sighting, Verdict};
+use crate::dedup::{LoadKey, LoadRecord, RecentLoads};
+use crate::ffi;
 use crate::policy::Policy;
 use crate::printable::printable;
-use crate::registry::{self, KfuncInfo, Stability};
-use crate::report_limit::{Reason, RecentReports};
+use crate::registry::{self, KfuncInfo, KfuncSet, Stability};
+use crate::report_limit::{Reason, RecentReports, Untold};
 use crate::usage;
 use core::ffi::c_int;
 use core::ptr::null_mut;
@@ -25,7 +27,7 @@ use kernel::sync::SpinLock;
 
 /// What the filter remembers between calls.
 struct FilterState {
-    sightings: RecentSightings,
+    loads: RecentLoads,
     reports: RecentReports,
 }
 
@@ -40,7 +42,7 @@ pub(crate) struct Registration {
 
 impl Registration {
     pub(crate) fn new() -> Result<Self> {
-        let state = FilterState { sightings: RecentSightings::new()?, reports: RecentReports::new()? };
+        let state = FilterState { loads: RecentLoads::new()?, reports: RecentReports::new()? };
         let state = KBox::pin_init(kernel::new_spinlock!(state, "stable_kfuncs_filter"), GFP_KERNEL)?;
         let ptr: *const SpinLock<FilterState> = &*state;
         STATE.store(ptr.cast_mut(), Ordering::Release);
@@ -69,9 +71,7 @@ fn with_state<R>(f: impl FnOnce(&mut FilterState) -> R) -> Option<R> {
 
 /// The verifier's view of the program being loaded.
 struct ProgLoad {
-    prog: usize,
-    aux: usize,
-    load_time: u64,
+    key: LoadKey,
     name: [u8; bindings::BPF_OBJ_NAME_LEN as usize],
 }
 
@@ -85,7 +85,7 @@ impl ProgLoad {
         // SAFETY: `aux` is live; bpf_prog_load() sets the name and load_time
         // before it calls bpf_check().
         let (load_time, name) = unsafe { ((*aux).load_time, (*aux).name) };
-        ProgLoad { prog: prog as usize, aux: aux as usize, load_time, name: name.map(|c| c as u8) }
+        ProgLoad { key: LoadKey { prog: prog as usize, aux: aux as usize, load_time }, name: name.map(|c| c as u8) }
     }
 
     fn name(&self) -> &BStr {
@@ -109,84 +109,98 @@ impl core::fmt::Display for Deprecation<'_> {
     }
 }
 
-/// " (and 3 more such loads since the last line)", or nothing.
-struct Unreported(u64);
+/// "skf_a, skf_b"
+struct Names(KfuncSet);
 
-impl core::fmt::Display for Unreported {
+impl core::fmt::Display for Names {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            0 => Ok(()),
-            n => write!(f, " (and {n} more such loads since the last line)"),
+        for (n, (_, k)) in self.0.iter().enumerate() {
+            write!(f, "{}{}", if n == 0 { "" } else { ", " }, k.name())?;
         }
+        Ok(())
     }
 }
 
-printable!(Deprecation<'_>, Unreported);
+/// "deprecated kfunc skf_a (deprecated in API 2, ...), deprecated kfunc skf_b (...)"
+struct Deprecations(KfuncSet);
 
-/// The filter's answer for a load's use of `kfunc`, and why to log it, if at all.
-fn decide(kfunc: &KfuncInfo, loader_may_read_any_task: bool) -> (Verdict, Option<Reason>) {
-    if !loader_may_read_any_task {
-        return (Verdict::Refuse, Some(Reason::SyscallNeedsPerfmon));
-    }
-    if kfunc.stability() == Stability::Stable {
-        return (Verdict::Allow, None);
-    }
-    match Policy::get() {
-        Policy::Allow => (Verdict::Allow, None),
-        Policy::Warn => (Verdict::Allow, Some(Reason::DeprecatedWarn)),
-        Policy::Deny => (Verdict::Refuse, Some(Reason::DeprecatedDeny)),
+impl core::fmt::Display for Deprecations {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (n, (_, k)) in self.0.iter().enumerate() {
+            write!(f, "{}deprecated kfunc {} ({})", if n == 0 { "" } else { ", " }, k.name(), Deprecation(k))?;
+        }
+        Ok(())
     }
 }
 
-/// Logs `reason` for `load`'s use of `kfunc`, by `loader`.
-fn report(reason: Reason, kfunc: &KfuncInfo, load: &ProgLoad, loader: &CurrentProcess, unreported: Unreported) {
+printable!(Deprecation<'_>, Names, Deprecations);
+
+/// Logs `reason` for `load`, by `loader`, about `kfuncs`: those it calls
+/// (capability refusal) or the deprecated ones among them.
+fn report(reason: Reason, kfuncs: KfuncSet, load: &ProgLoad, loader: &CurrentProcess, untold: Untold) {
     match reason {
         Reason::SyscallNeedsPerfmon => pr_err!(
             "refusing syscall prog '{}' loaded by {}: it calls {}, and reading tasks from a syscall program needs CAP_PERFMON or CAP_SYS_ADMIN (with CAP_BPF alone it would reach any task, past pid namespaces){}\n",
             load.name(),
             loader,
-            kfunc.name(),
-            unreported
+            Names(kfuncs),
+            untold
         ),
-        Reason::DeprecatedWarn => pr_warn!(
-            "prog '{}' loaded by {} calls deprecated kfunc {} ({}){}\n",
-            load.name(),
-            loader,
-            kfunc.name(),
-            Deprecation(kfunc),
-            unreported
-        ),
+        Reason::DeprecatedWarn => {
+            pr_warn!("prog '{}' loaded by {} calls {}{}\n", load.name(), loader, Deprecations(kfuncs), untold)
+        }
         Reason::DeprecatedDeny => pr_err!(
-            "policy deny: refusing prog '{}' loaded by {}: it calls deprecated kfunc {} ({}){}\n",
+            "policy deny: refusing prog '{}' loaded by {}: it calls {}{}\n",
             load.name(),
             loader,
-            kfunc.name(),
-            Deprecation(kfunc),
-            unreported
+            Deprecations(kfuncs),
+            untold
         ),
     }
 }
 
-/// The first sighting of `load`'s call to `kfunc`: decide, count an allowed
-/// load, and log why unless this loader was told within the interval.
-fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task: bool) -> Verdict {
-    let (verdict, reason) = decide(kfunc, loader_may_read_any_task);
-    if verdict == Verdict::Allow {
-        usage::count_program(idx as usize);
+/// Logs `reason` for `load`, about `kfuncs`, unless `report_limit` says to stay quiet.
+fn tell(reason: Reason, kfuncs: KfuncSet, load: &ProgLoad) {
+    let loader = CurrentProcess::get();
+    // SAFETY: a plain C call, safe in any context.
+    let now = unsafe { bindings::ktime_get_mono_fast_ns() };
+    if let Some(Some(untold)) = with_state(|s| s.reports.admit(loader.uid, reason, kfuncs, now)) {
+        report(reason, kfuncs, load, &loader, untold);
     }
-    if let Some(reason) = reason {
-        let loader = CurrentProcess::get();
-        // SAFETY: a plain C call, safe in any context.
-        let now = unsafe { bindings::ktime_get_mono_fast_ns() };
-        if let Some(Some(unreported)) = with_state(|s| s.reports.admit(loader.uid, idx, reason, now)) {
-            report(reason, kfunc, load, &loader, Unreported(unreported));
+}
+
+/// The first sighting of `load`, the verifier asking about kfunc `idx`:
+/// the policy's decision over every kfunc the program calls, its line, and
+/// the load's count unless it is refused (by policy, or for capability).
+///
+/// # Safety
+/// `prog` is the program the verifier is checking, `load` read from it.
+unsafe fn first_sighting(prog: *const bindings::bpf_prog, idx: u32, load: &ProgLoad, loader_may_read_any_task: bool) -> LoadRecord {
+    // SAFETY: as the caller guarantees; the verifier calls the filter from
+    // its own thread, so the instructions do not change under the scan.
+    let called = KfuncSet::from_mask(unsafe { ffi::skf_kfuncs_called(prog, idx) });
+    let deprecated = called.filter(|k| k.stability() == Stability::Deprecated);
+    let policy = if deprecated.is_empty() { Policy::Allow } else { Policy::get() };
+    let (refused_by_policy, reason) = match policy {
+        Policy::Allow => (KfuncSet::EMPTY, None),
+        Policy::Warn => (KfuncSet::EMPTY, Some(Reason::DeprecatedWarn)),
+        Policy::Deny => (deprecated, Some(Reason::DeprecatedDeny)),
+    };
+    // A capability refusal is the load's one line, said by the filter.
+    if loader_may_read_any_task {
+        if refused_by_policy.is_empty() {
+            called.iter().for_each(|(idx, _)| usage::count_program(idx as usize));
+        }
+        if let Some(reason) = reason {
+            tell(reason, deprecated, load);
         }
     }
-    verdict
+    LoadRecord::new(called, refused_by_policy)
 }
 
 /// register.c calls this for each of our kfuncs a program references,
-/// several times per call site; the verdict is the first sighting's.
+/// several times per call site. The capability check is taken on every
+/// call; the policy's verdict and the counting are the first sighting's.
 ///
 /// # Safety
 /// `prog` is the program the verifier is checking.
@@ -194,20 +208,26 @@ fn judge(idx: u32, kfunc: &KfuncInfo, load: &ProgLoad, loader_may_read_any_task:
 unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
     // SAFETY: as the caller guarantees.
     let load = unsafe { ProgLoad::read(prog) };
-    let Some(kfunc) = registry::get(idx) else {
+    if registry::get(idx).is_none() {
         return 0;
-    };
-    let sighting = Sighting { prog: load.prog, aux: load.aux, load_time: load.load_time, kfunc: idx };
-    let verdict = match with_state(|s| s.sightings.verdict(sighting)) {
-        Some(Some(verdict)) => verdict,
+    }
+    let record = match with_state(|s| s.loads.record(load.key)) {
+        Some(Some(record)) => record,
         _ => {
-            let verdict = judge(idx, kfunc, &load, loader_may_read_any_task);
-            with_state(|s| s.sightings.remember(sighting, verdict));
-            verdict
+            // SAFETY: as the caller guarantees; `load` was read from `prog`.
+            let record = unsafe { first_sighting(prog, idx, &load, loader_may_read_any_task) };
+            with_state(|s| s.loads.remember(load.key, record));
+            record
         }
     };
-    match verdict {
-        Verdict::Allow => 0,
-        Verdict::Refuse => EACCES.to_errno(),
+    if !loader_may_read_any_task {
+        if with_state(|s| s.loads.take_capability_refusal(load.key)) != Some(false) {
+            tell(Reason::SyscallNeedsPerfmon, record.called, &load);
+        }
+        return EACCES.to_errno();
     }
+    if record.refused_by_policy.contains(idx) {
+        return EACCES.to_errno();
+    }
+    0
 }

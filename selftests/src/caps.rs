@@ -57,3 +57,33 @@ pub fn without_effective<R>(caps: &[u32], f: impl FnOnce() -> R) -> R {
 pub fn has_effective(cap: u32) -> bool {
     get()[(cap / 32) as usize].effective & (1 << (cap % 32)) != 0
 }
+
+/// securebits: setuid() leaves the capability sets alone.
+const SECBIT_NO_SETUID_FIXUP: libc::c_ulong = 1 << 2;
+
+/// Runs `f` on this thread as user `uid` (real, effective and saved),
+/// capabilities kept, then back. Raw syscalls: glibc's setresuid() would
+/// switch every thread of the process.
+pub fn as_uid<R>(uid: u32, f: impl FnOnce() -> R) -> R {
+    let set_uid = |uid: u32| {
+        // SAFETY: setresuid(2) on this thread; no memory is passed.
+        let rc = unsafe { libc::syscall(libc::SYS_setresuid, uid, uid, uid) };
+        assert_eq!(rc, 0, "setresuid({uid}): {}", std::io::Error::last_os_error());
+    };
+    let set_securebits = |bits: libc::c_ulong| {
+        // SAFETY: prctl(2) on this thread's credentials; no memory is passed.
+        let rc = unsafe { libc::prctl(libc::PR_SET_SECUREBITS, bits, 0, 0, 0) };
+        assert_eq!(rc, 0, "PR_SET_SECUREBITS {bits:#x}: {}", std::io::Error::last_os_error());
+    };
+    // SAFETY: prctl(2) reading this thread's securebits.
+    let saved_bits = unsafe { libc::prctl(libc::PR_GET_SECUREBITS, 0, 0, 0, 0) };
+    assert!(saved_bits >= 0, "PR_GET_SECUREBITS: {}", std::io::Error::last_os_error());
+    // SAFETY: getuid(2) cannot fail.
+    let saved_uid = unsafe { libc::getuid() };
+    set_securebits(saved_bits as libc::c_ulong | SECBIT_NO_SETUID_FIXUP);
+    set_uid(uid);
+    let result = f();
+    set_uid(saved_uid);
+    set_securebits(saved_bits as libc::c_ulong);
+    result
+}

@@ -3,13 +3,28 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 
-/// The module's verification-time lines: one per (loader uid, kfunc,
-/// reason) per interval (module/report_limit.rs).
+/// The module's verification-time lines: one per key (loader uid, reason,
+/// deprecated kfuncs called) per interval, and at most `REPORT_BURST` per
+/// reason per interval whatever the key (module/report_limit.rs).
 pub const REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+pub const REPORT_BURST: usize = 10;
 
-/// The most lines one (uid, kfunc, reason) may log over `elapsed`: one per interval begun.
+/// The most lines one key may log over `elapsed`: one per interval begun.
 pub fn most_reports_in(elapsed: std::time::Duration) -> usize {
     1 + (elapsed.as_millis() / REPORT_INTERVAL.as_millis()) as usize
+}
+
+/// The loads a line stands for: itself, the "(and N more such loads since
+/// the last line)" of its key, and the "(M lines of this kind dropped over
+/// the limit ...)" of its reason.
+pub fn loads_told(line: &str) -> usize {
+    let count_before = |marker: &str| {
+        line.split_once(marker).map_or(0, |(head, _)| {
+            let n = head.rsplit(['(', ' ']).find(|w| !w.is_empty()).unwrap_or("");
+            n.parse::<usize>().unwrap_or_else(|e| panic!("{e}: '{n}' in {line}"))
+        })
+    };
+    1 + count_before(" more such loads since the last line)") + count_before(" lines of this kind dropped over the limit")
 }
 
 /// The kernel log from the moment `Kmsg::tail` was called.

@@ -22,7 +22,7 @@ pub mod workload;
 
 pub use clock::clock_ns;
 pub use env::TestEnv;
-pub use kmsg::{most_reports_in, Kmsg, REPORT_INTERVAL};
+pub use kmsg::{loads_told, most_reports_in, Kmsg, REPORT_BURST, REPORT_INTERVAL};
 pub use module::LoadedModule;
 
 use skf::manifest::Manifest;

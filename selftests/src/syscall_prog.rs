@@ -12,14 +12,29 @@ use crate::module::MODULE_NAME;
 use libbpf_rs::libbpf_sys as sys;
 use skf::manifest::Manifest;
 use skf::proto::CType;
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Mutex;
 
 /// The name every program built here is loaded under.
 pub const PROG: &str = "read_other_task";
 
-/// The BTF id of function `name` in vmlinux, or in `module`'s split BTF.
+/// The BTF id of function `name` in vmlinux, or in `module`'s split BTF;
+/// remembered, as reading vmlinux BTF takes a while under TCG and tests
+/// load hundreds of programs.
 fn func_btf_id(name: &str, module: Option<&str>) -> i32 {
+    static IDS: Mutex<BTreeMap<(String, Option<String>), i32>> = Mutex::new(BTreeMap::new());
+    let key = (name.to_string(), module.map(str::to_string));
+    if let Some(&id) = IDS.lock().unwrap().get(&key) {
+        return id;
+    }
+    let id = read_func_btf_id(name, module);
+    IDS.lock().unwrap().insert(key, id);
+    id
+}
+
+fn read_func_btf_id(name: &str, module: Option<&str>) -> i32 {
     let cname = CString::new(name).unwrap();
     // SAFETY: plain libbpf calls; each BTF is freed once, below.
     unsafe {
@@ -121,43 +136,59 @@ fn program(pid: i32, kfuncs: &[&str]) -> Vec<[u8; 8]> {
 /// from this thread's effective capabilities; Ok(()) if it loaded, else the
 /// errno and the verifier log.
 pub fn load_calling(kfuncs: &[&str], pid: i32, module_btf: &OwnedFd, dropped: &[u32]) -> Result<(), String> {
+    load(kfuncs, pid, module_btf, dropped, None)
+}
+
+/// `load_calling` by a loader running as user `uid`, with the capabilities
+/// this process holds but `dropped`.
+pub fn load_calling_as(uid: u32, kfuncs: &[&str], pid: i32, module_btf: &OwnedFd, dropped: &[u32]) -> Result<(), String> {
+    load(kfuncs, pid, module_btf, dropped, Some(uid))
+}
+
+fn load(kfuncs: &[&str], pid: i32, module_btf: &OwnedFd, dropped: &[u32], uid: Option<u32>) -> Result<(), String> {
     let prog = program(pid, kfuncs);
     let fd_array = [0, module_btf.as_raw_fd()];
     let dropped = dropped.to_vec();
     std::thread::scope(|s| {
         s.spawn(|| {
-            caps::without_effective(&dropped, || {
-                assert!(caps::has_effective(CAP_BPF), "the loader must hold CAP_BPF");
-                let mut log = vec![0u8; 64 * 1024];
-                let mut opts = sys::bpf_prog_load_opts {
-                    sz: std::mem::size_of::<sys::bpf_prog_load_opts>() as _,
-                    prog_flags: sys::BPF_F_SLEEPABLE,
-                    fd_array: fd_array.as_ptr(),
-                    log_level: 1,
-                    log_size: log.len() as u32,
-                    log_buf: log.as_mut_ptr().cast(),
-                    ..Default::default()
-                };
-                let name = CString::new(PROG).unwrap();
-                // SAFETY: every pointer is valid for the call; insns are 8-byte bpf_insn.
-                let fd = unsafe {
-                    sys::bpf_prog_load(
-                        sys::BPF_PROG_TYPE_SYSCALL,
-                        name.as_ptr(),
-                        c"GPL".as_ptr(),
-                        prog.as_ptr().cast(),
-                        prog.len() as _,
-                        &mut opts,
-                    )
-                };
-                if fd >= 0 {
-                    // SAFETY: a new fd that we own.
-                    drop(unsafe { OwnedFd::from_raw_fd(fd) });
-                    return Ok(());
-                }
-                let log = CStr::from_bytes_until_nul(&log).map(|l| l.to_string_lossy().into_owned()).unwrap_or_default();
-                Err(format!("{}: {log}", std::io::Error::from_raw_os_error(-fd)))
-            })
+            let load_now = || {
+                caps::without_effective(&dropped, || {
+                    assert!(caps::has_effective(CAP_BPF), "the loader must hold CAP_BPF");
+                    let mut log = vec![0u8; 64 * 1024];
+                    let mut opts = sys::bpf_prog_load_opts {
+                        sz: std::mem::size_of::<sys::bpf_prog_load_opts>() as _,
+                        prog_flags: sys::BPF_F_SLEEPABLE,
+                        fd_array: fd_array.as_ptr(),
+                        log_level: 1,
+                        log_size: log.len() as u32,
+                        log_buf: log.as_mut_ptr().cast(),
+                        ..Default::default()
+                    };
+                    let name = CString::new(PROG).unwrap();
+                    // SAFETY: every pointer is valid for the call; insns are 8-byte bpf_insn.
+                    let fd = unsafe {
+                        sys::bpf_prog_load(
+                            sys::BPF_PROG_TYPE_SYSCALL,
+                            name.as_ptr(),
+                            c"GPL".as_ptr(),
+                            prog.as_ptr().cast(),
+                            prog.len() as _,
+                            &mut opts,
+                        )
+                    };
+                    if fd >= 0 {
+                        // SAFETY: a new fd that we own.
+                        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+                        return Ok(());
+                    }
+                    let log = CStr::from_bytes_until_nul(&log).map(|l| l.to_string_lossy().into_owned()).unwrap_or_default();
+                    Err(format!("{}: {log}", std::io::Error::from_raw_os_error(-fd)))
+                })
+            };
+            match uid {
+                Some(uid) => caps::as_uid(uid, load_now),
+                None => load_now(),
+            }
         })
         .join()
         .expect("the loader thread panicked")

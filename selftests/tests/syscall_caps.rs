@@ -37,3 +37,22 @@ fn cap_bpf_alone_cannot_read_tasks_from_a_syscall_program() {
     }
     assert!(kmsg.matching("refusing syscall prog").is_empty(), "privileged loaders were reported as refused");
 }
+
+/// Loads alternating between a privileged and a CAP_BPF-only loader.
+const ALTERNATIONS: usize = 50;
+
+/// The capability check is taken at every call of the filter, never taken
+/// from what the module remembers of a load: back-to-back loads of one
+/// program (the next may get the freed one's addresses, the module's key
+/// for a load) are each judged by their own loader.
+#[test]
+fn back_to_back_loads_are_each_judged_by_their_own_loader() {
+    let _module = LoadedModule::insert_cell_module();
+    let btf = module_btf_fd();
+    let target = std::process::id() as i32;
+    for i in 0..ALTERNATIONS {
+        load_calling(&[KFUNC], target, &btf, &[]).unwrap_or_else(|e| panic!("load {i}: a privileged loader was refused: {e}"));
+        load_calling(&[KFUNC], target, &btf, &[CAP_PERFMON, CAP_SYS_ADMIN])
+            .expect_err("a syscall program of a CAP_BPF-only loader read tasks through stable_kfuncs");
+    }
+}
