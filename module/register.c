@@ -7,6 +7,7 @@
 #include <linux/bpf_verifier.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/kernfs.h>
 #include <linux/module.h>
 #include "glue.h"
 
@@ -110,6 +111,32 @@ static int skf_verify_filter(const struct bpf_prog *prog, u32 kfunc_id)
 	return skf_rs_verify_filter(prog, idx, skf_loader_may_read_any_task(type));
 }
 
+/*
+ * Whether the kernel registered the module's BTF, the one its kfunc sets
+ * were registered on. With CONFIG_MODULE_ALLOW_BTF_MISMATCH it drops a
+ * module BTF that fails to parse against vmlinux, and
+ * register_btf_kfunc_id_set() then returns 0 having offered nothing.
+ * 6.12 exports no BTF lookup (7.2's bpf_find_btf_id() is not exported
+ * there); what both show is the sysfs file the kernel creates for each
+ * module BTF it registers, /sys/kernel/btf/<module>, which skf reads too.
+ * (If creating that file fails, the kernel keeps the BTF without it: we
+ * refuse then too, as skf could not read the module anyway.)
+ */
+static bool skf_module_btf_registered(void)
+{
+	struct kernfs_node *btf_dir, *ours;
+	bool registered = false;
+
+	btf_dir = kernfs_find_and_get(kernel_kobj->sd, "btf");
+	if (btf_dir) {
+		ours = kernfs_find_and_get(btf_dir, THIS_MODULE->name);
+		registered = ours;
+		kernfs_put(ours);
+		kernfs_put(btf_dir);
+	}
+	return registered;
+}
+
 int skf_register_kfuncs(void)
 {
 	size_t i;
@@ -148,6 +175,12 @@ int skf_register_kfuncs(void)
 			       skf_kfunc_sets[i].name, err);
 			return err;
 		}
+	}
+	/* Nothing to unregister: a set registered on no BTF registered nothing. */
+	if (!skf_module_btf_registered()) {
+		pr_err("stable_kfuncs: the kernel did not register the module's BTF (no /sys/kernel/btf/%s; with CONFIG_MODULE_ALLOW_BTF_MISMATCH it drops a module's BTF that does not match vmlinux, see 'BTF mismatch' above), so no kfunc would be offered; rebuild the module against this kernel; refusing to load\n",
+		       THIS_MODULE->name);
+		return -ENOENT;
 	}
 	return 0;
 }
