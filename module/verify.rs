@@ -109,31 +109,30 @@ impl core::fmt::Display for Deprecation<'_> {
     }
 }
 
-/// "skf_a, skf_b"
-struct Names(KfuncSet);
+/// "skf_a, skf_b", or with `deprecations`: "deprecated kfunc skf_a
+/// (deprecated in API 2, ...), deprecated kfunc skf_b (...)"
+struct KfuncList {
+    kfuncs: KfuncSet,
+    deprecations: bool,
+}
 
-impl core::fmt::Display for Names {
+impl core::fmt::Display for KfuncList {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for (n, (_, k)) in self.0.iter().enumerate() {
-            write!(f, "{}{}", if n == 0 { "" } else { ", " }, k.name())?;
+        for (n, (_, k)) in self.kfuncs.iter().enumerate() {
+            if n > 0 {
+                f.write_str(", ")?;
+            }
+            if self.deprecations {
+                write!(f, "deprecated kfunc {} ({})", k.name(), Deprecation(k))?;
+            } else {
+                f.write_str(k.name())?;
+            }
         }
         Ok(())
     }
 }
 
-/// "deprecated kfunc skf_a (deprecated in API 2, ...), deprecated kfunc skf_b (...)"
-struct Deprecations(KfuncSet);
-
-impl core::fmt::Display for Deprecations {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for (n, (_, k)) in self.0.iter().enumerate() {
-            write!(f, "{}deprecated kfunc {} ({})", if n == 0 { "" } else { ", " }, k.name(), Deprecation(k))?;
-        }
-        Ok(())
-    }
-}
-
-printable!(Deprecation<'_>, Names, Deprecations);
+printable!(Deprecation<'_>, KfuncList);
 
 /// Logs `reason` for `load`, by `loader`, about `kfuncs`: those it calls
 /// (capability refusal) or the deprecated ones among them.
@@ -143,17 +142,17 @@ fn report(reason: Reason, kfuncs: KfuncSet, load: &ProgLoad, loader: &CurrentPro
             "refusing syscall prog '{}' loaded by {}: it calls {}, and reading tasks from a syscall program needs CAP_PERFMON or CAP_SYS_ADMIN (with CAP_BPF alone it would reach any task, past pid namespaces){}\n",
             load.name(),
             loader,
-            Names(kfuncs),
+            KfuncList { kfuncs, deprecations: false },
             untold
         ),
         Reason::DeprecatedWarn => {
-            pr_warn!("prog '{}' loaded by {} calls {}{}\n", load.name(), loader, Deprecations(kfuncs), untold)
+            pr_warn!("prog '{}' loaded by {} calls {}{}\n", load.name(), loader, KfuncList { kfuncs, deprecations: true }, untold)
         }
         Reason::DeprecatedDeny => pr_err!(
             "policy deny: refusing prog '{}' loaded by {}: it calls {}{}\n",
             load.name(),
             loader,
-            Deprecations(kfuncs),
+            KfuncList { kfuncs, deprecations: true },
             untold
         ),
     }
