@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's stock kernels: the module built for a distribution's kernel ABI.
 #
+#   stock.sh toolchain KVER        make KVER's chroot: its suite, headers and compilers
 #   stock.sh headers KVER          make KVER's headers build Rust modules, print their path
 #   stock.sh path KVER             print that path; fail if not made yet
 #   stock.sh boot KVER             fetch KVER's image and the modules a test VM
@@ -284,10 +285,11 @@ boot) boot "$kver" ;;
 kernel-debs) kernel_debs "$kver" ;;
 kernel-crate) kernel_crate "$kver" "${3:?usage: stock.sh kernel-crate KVER OUT PATCHES}" "${4:?usage: stock.sh kernel-crate KVER OUT PATCHES}" ;;
 dkms) dkms_round "$kver" "${3:?usage: stock.sh dkms KVER DEB OUTDIR}" "${4:?usage: stock.sh dkms KVER DEB OUTDIR}" ;;
+toolchain) toolchain "$kver" ;;
 headers) overlay "$kver" && echo "$headers" ;;
 path)
 	prepared "$kver" || die "Debian's $kver headers are not prepared for the module: run 'make stock KVER=$kver'"
 	echo "$headers"
 	;;
-*) die "usage: stock.sh headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | kernel-crate KVER OUT PATCHES | dkms KVER DEB OUTDIR" ;;
+*) die "usage: stock.sh toolchain|headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | kernel-crate KVER OUT PATCHES | dkms KVER DEB OUTDIR" ;;
 esac
