@@ -13,7 +13,7 @@ APT_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	# The selftests' BPF objects: __kptr needs BTF type tags (clang >= 15).
 	clang-16
-	make cpio xz-utils kmod rsync curl
+	make cpio xz-utils zstd kmod rsync curl
 	# Userspace: libbpf-rs builds libbpf against these; bpftool for tests.
 	pkg-config zlib1g-dev bpftool
 	# pahole 1.31 from vm-test/vendor, for the pahole131 kernel flavour.

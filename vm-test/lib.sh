@@ -83,7 +83,8 @@ kernel_package_version() {
 
 # A test machine is an architecture, a kernel series and optionally a
 # flavour: ARCH-SERIES[-FLAVOUR]. A bare ARCH means ARCH-6.12.
-#   x86_64-6.12, arm64-6.12     Debian's pahole (1.24)
+#   x86_64-6.12, arm64-6.12     Debian's pahole (1.24); make check runs Debian 13's
+#                               arm64 6.12 instead of ours (check.sh)
 #   x86_64-6.12-pahole131-kasan pahole 1.31, as distributions build with (module
 #                               BTF gets .BTF.base), and KASAN; one flavour for
 #                               both saves a 10-minute kernel build

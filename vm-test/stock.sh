@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's stock kernels: the module built for a distribution's kernel ABI.
 #
+#   stock.sh toolchain KVER        make KVER's chroot: its suite, headers and compilers
 #   stock.sh headers KVER          make KVER's headers build Rust modules, print their path
 #   stock.sh path KVER             print that path; fail if not made yet
 #   stock.sh boot KVER             fetch KVER's image and the modules a test VM
@@ -238,7 +239,14 @@ dkms_round() {
 	built=$(find "$root/usr/lib/modules/$kver/updates/dkms" -name 'stable_kfuncs.ko*' 2>/dev/null | head -1)
 	[ -n "$built" ] || die "dkms did not install stable_kfuncs.ko for $kver (see $root/var/lib/dkms/stable-kfuncs/*/build/make.log)"
 	log "dpkg -i $name: dkms built and installed ${built#"$root"}"
-	cp "$built" "$out/"
+	# dkms compresses as the kernel's own modules are (trixie's: xz); the
+	# guest test loads it with insmod, as a file of its own.
+	case $built in
+	*.xz) xz -dc "$built" ;;
+	*.zst) zstd -dc "$built" ;;
+	*.gz) gzip -dc "$built" ;;
+	*) cat "$built" ;;
+	esac >"$out/stable_kfuncs.ko"
 	in_root "$kver" dpkg -r stable-kfuncs-dkms >&2 || die "dpkg -r stable-kfuncs-dkms failed in the chroot"
 	left=$(ls -d "$root"/usr/src/stable-kfuncs-* "$root/var/lib/dkms/stable-kfuncs" "$root/usr/lib/modules/$kver/updates/dkms/"stable_kfuncs.ko* 2>/dev/null || true)
 	[ -z "$left" ] || die "dpkg -r stable-kfuncs-dkms left: $left"
@@ -277,10 +285,11 @@ boot) boot "$kver" ;;
 kernel-debs) kernel_debs "$kver" ;;
 kernel-crate) kernel_crate "$kver" "${3:?usage: stock.sh kernel-crate KVER OUT PATCHES}" "${4:?usage: stock.sh kernel-crate KVER OUT PATCHES}" ;;
 dkms) dkms_round "$kver" "${3:?usage: stock.sh dkms KVER DEB OUTDIR}" "${4:?usage: stock.sh dkms KVER DEB OUTDIR}" ;;
+toolchain) toolchain "$kver" ;;
 headers) overlay "$kver" && echo "$headers" ;;
 path)
 	prepared "$kver" || die "Debian's $kver headers are not prepared for the module: run 'make stock KVER=$kver'"
 	echo "$headers"
 	;;
-*) die "usage: stock.sh headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | kernel-crate KVER OUT PATCHES | dkms KVER DEB OUTDIR" ;;
+*) die "usage: stock.sh toolchain|headers|path|boot|kernel-debs KVER | make KVER DIR ARG... | kernel-crate KVER OUT PATCHES | dkms KVER DEB OUTDIR" ;;
 esac

@@ -57,7 +57,13 @@ fn kfunc_list_shows_what_the_manifest_promises_at_this_level() {
     assert_eq!(listed, promised.kfuncs.keys().map(String::as_str).collect::<Vec<_>>());
     for entry in listing["kfuncs"].as_array().unwrap() {
         let name = entry["name"].as_str().unwrap();
-        let expected = serde_json::to_value(&promised.kfuncs[name]).unwrap();
+        let p = &promised.kfuncs[name];
+        // Lifecycle levels are spelled as the module's sysfs files (docs/skf-json.md).
+        let expected = serde_json::json!({
+            "name": p.name, "proto": p.proto, "class": p.class, "since": p.since,
+            "deprecated_in": p.deprecated, "removed_in": p.removed, "replacement": p.replacement,
+            "prog_types": p.prog_types, "flags": p.flags,
+        });
         for (field, value) in expected.as_object().unwrap() {
             assert_eq!(&entry[field], value, "{name}.{field}");
         }
@@ -72,6 +78,8 @@ const COUNTERS: [&str; 2] = ["programs", "calls"];
 #[test]
 fn kfunc_list_needs_no_root_and_hides_only_the_counters() {
     let _module = LoadedModule::insert_cell_module();
+    // Calls are null for everyone while call counting is off (as in `usage show`): count them.
+    skf_selftests::sysfs::write("call_counting", "1").unwrap();
     let mut as_root = json_of(&["--json", "kfunc", "list"], None);
     let mut as_nobody = json_of(&["--json", "kfunc", "list"], Some(NOBODY));
     for (root, nobody) in as_root["kfuncs"].as_array_mut().unwrap().iter_mut().zip(as_nobody["kfuncs"].as_array_mut().unwrap()) {
@@ -85,6 +93,9 @@ fn kfunc_list_needs_no_root_and_hides_only_the_counters() {
     let (code, stdout, stderr) = skf(&["kfunc", "list"], Some(NOBODY));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("readable by root only"), "the listing must say why the counters are missing: {stdout}");
+    skf_selftests::sysfs::write("call_counting", "0").unwrap();
+    let uncounted = json_of(&["--json", "kfunc", "list"], None);
+    assert!(uncounted["kfuncs"].as_array().unwrap().iter().all(|k| k["calls"].is_null()), "calls while not counting: {uncounted}");
 
     let (code, _, stderr) = skf(&["policy", "set", "deny"], Some(NOBODY));
     assert_eq!(code, 3);

@@ -61,7 +61,8 @@ pub struct LevelAbi {
 /// One difference between two builds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
-    pub kfunc: String,
+    /// None for a change to the level as a whole (its api_level, the manifest's rules).
+    pub kfunc: Option<String>,
     pub change: String,
     /// Whether every program that loaded on the old build still loads.
     pub compatible: bool,
@@ -102,7 +103,7 @@ impl LevelAbi {
         let same_level = self.api_level == new.api_level;
         let mut changes = Vec::new();
         let mut change =
-            |kfunc: &str, compatible: bool, text: String| changes.push(Change { kfunc: kfunc.to_string(), change: text, compatible });
+            |kfunc: &str, compatible: bool, text: String| changes.push(Change { kfunc: Some(kfunc.to_string()), change: text, compatible });
         for (name, old) in &self.kfuncs {
             let Some(now) = new.kfuncs.get(name) else {
                 let scheduled = old.removed.is_some_and(|r| r <= new.api_level);

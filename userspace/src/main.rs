@@ -1,13 +1,11 @@
 //! skf: discover, check and guard the stable_kfuncs BPF ABI.
 //!
-//! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every command:
-//!   0  fine
-//!   1  a finding that only matters when asked (--strict, --check) or compatible differences
-//!   2  incompatible: the object, build or tree would break programs (prog check: or may, and skf cannot tell)
-//!   3  the command could not run (bad input, module not loaded, not root, usage error)
+//! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every
+//! command, are `cli::Exit`'s.
 
 mod cli;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use nix::sys::signal::{signal, SigHandler, Signal};
 use std::process::ExitCode;
@@ -19,29 +17,36 @@ fn main() -> ExitCode {
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.kind() == ErrorKind::DisplayVersion => {
+            // --version: text, or with -j/-p a JSON document.
+            let out = cli::Output::from_raw_args(std::env::args_os());
+            return exit_of(out.print(&cli::Version::of_skf()).map(|()| cli::Exit::Fine), out);
+        }
         Err(e) if !e.use_stderr() => {
-            // --help and --version: text, always; a failed write is an error.
-            return match e.print() {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    cli::Output::Text.error(&format!("cannot write to standard output: {err}"));
-                    ExitCode::from(cli::EXIT_ERROR)
-                }
-            };
+            // --help: text, always; a failed write is an error.
+            return exit_of(
+                e.print().map(|()| cli::Exit::Fine).map_err(|err| anyhow::anyhow!("cannot write to standard output: {err}")),
+                cli::Output::Text,
+            );
         }
         Err(e) => {
             // Parsing failed, so the output flags come from a raw scan of the arguments.
             let out = cli::Output::from_raw_args(std::env::args_os());
             out.error(&cli::usage_error_text(&e, out));
-            return ExitCode::from(cli::EXIT_ERROR);
+            return cli::Exit::Error.into();
         }
     };
     let out = cli.output();
-    match cli.run() {
-        Ok(code) => ExitCode::from(code),
+    exit_of(cli.run(), out)
+}
+
+/// The exit code of a command's result; an error is printed first, in `out`'s format.
+fn exit_of(result: anyhow::Result<cli::Exit>, out: cli::Output) -> ExitCode {
+    match result {
+        Ok(exit) => exit.into(),
         Err(err) => {
             out.error(&format!("{err:#}"));
-            ExitCode::from(cli::EXIT_ERROR)
+            cli::Exit::Error.into()
         }
     }
 }

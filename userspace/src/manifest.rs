@@ -115,7 +115,7 @@ pub fn split_version(name: &str) -> Option<(&str, u32)> {
 
 impl Kfunc {
     pub fn proto(&self) -> &Prototype {
-        self.proto.as_ref().expect("prototypes are parsed by Manifest::parse")
+        self.proto.as_ref().expect("prototypes are parsed by Manifest::decode")
     }
 
     /// Whether the module built at `level` offers this kfunc.
@@ -138,17 +138,43 @@ impl Kfunc {
 }
 
 impl Manifest {
+    /// The manifest at `path`, decoded and held to its rules.
     pub fn load(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
-        Manifest::parse(&text).with_context(|| format!("invalid manifest {}", path.display()))
+        let manifest = Manifest::load_unvalidated(path)?;
+        manifest.validate().with_context(|| format!("manifest {} breaks its rules", path.display()))?;
+        Ok(manifest)
     }
 
+    /// The manifest at `path` as written (see `decode`), its rules not yet checked.
+    pub fn load_unvalidated(path: &Path) -> Result<Manifest> {
+        let bytes = std::fs::read(path).with_context(|| {
+            format!("cannot read the manifest {}: run skf from the repository root, or pass --repo DIR", path.display())
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+            anyhow::anyhow!(
+                "the manifest {} is not UTF-8 text (line {line}, byte {at}): save it as UTF-8, or pass --repo DIR if this is not stable-kfuncs' repository",
+                path.display()
+            )
+        })?;
+        Manifest::decode(&text).with_context(|| format!("cannot parse the manifest {}: fix the TOML", path.display()))
+    }
+
+    /// Decodes and validates a manifest.
     pub fn parse(text: &str) -> Result<Manifest> {
+        let manifest = Manifest::decode(text)?;
+        manifest.validate()?;
+        Ok(manifest)
+    }
+
+    /// The manifest as written: TOML syntax, known fields of the right types,
+    /// prototypes that parse. Its rules (lifecycle, names, churn) are `validate`'s.
+    pub fn decode(text: &str) -> Result<Manifest> {
         let mut manifest: Manifest = toml::from_str(text)?;
         for k in &mut manifest.kfuncs {
             k.proto = Some(Prototype::parse(&k.proto_text).with_context(|| format!("kfunc {}: bad proto", k.name))?);
         }
-        manifest.validate()?;
         Ok(manifest)
     }
 
@@ -172,7 +198,9 @@ impl Manifest {
         1..=self.api_level
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The manifest's own rules: among them the ABI's (removal only after a
+    /// level of deprecation, a replacement alive where it is named).
+    pub fn validate(&self) -> Result<()> {
         ensure!(self.api_level >= 1, "api_level must be at least 1");
         let mut names = HashSet::new();
         for k in &self.kfuncs {

@@ -3,6 +3,7 @@
 //! manifest must keep describing every released level exactly so.
 
 use crate::abi::{Change, KfuncAbi, LevelAbi};
+use crate::gen::MANIFEST_PATH;
 use crate::manifest::{Flag, Manifest};
 use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -96,15 +97,42 @@ impl Record {
 
     /// Writes the record of `level` from the manifest; a released level is never rewritten.
     pub fn release(m: &Manifest, dir: &Path, level: u32) -> Result<PathBuf> {
-        ensure!((1..=m.api_level).contains(&level), "API level {level} is not in the manifest (it has 1 to {})", m.api_level);
         let released = Record::load_all(dir)?.len() as u32;
-        ensure!(level == released + 1, "the next level to release is {}, not {level}", released + 1);
+        if let Some(refusal) = release_refusal(dir, level, released, m.api_level) {
+            bail!(refusal);
+        }
         let path = Record::path(dir, level);
         let header = format!("# API level {level} as released. Written by `skf abi release {level}`; never edit it.\n\n");
         std::fs::write(&path, header + &toml::to_string(&Record::of_manifest(m, level))?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)
     }
+}
+
+/// Why API `level` cannot be released, with levels 1..=`released` recorded
+/// in `dir` and the manifest at `api_level`; None where it can.
+fn release_refusal(dir: &Path, level: u32, released: u32, api_level: u32) -> Option<String> {
+    let next = released + 1;
+    let raise = |level: u32| format!("raise api_level in {MANIFEST_PATH} to {level} first (with what the level adds), then release it");
+    let what_next = if next <= api_level {
+        format!("the next level to release is {next}")
+    } else {
+        format!("the next level to release is {next}, which {MANIFEST_PATH} does not have yet: {}", raise(next))
+    };
+    Some(if level == 0 {
+        format!("API levels start at 1; {what_next}")
+    } else if level <= released {
+        format!(
+            "API {level} is already released ({}) and released levels are never rewritten; {what_next}",
+            Record::path(dir, level).display()
+        )
+    } else if level > next {
+        format!("API {level} cannot be released before API {next}: levels are released in order; {what_next}")
+    } else if level > api_level {
+        format!("API {level} is not in the manifest ({MANIFEST_PATH} has api_level = {api_level}): {}", raise(level))
+    } else {
+        return None;
+    })
 }
 
 /// Where the manifest no longer describes a released level as it shipped.
@@ -114,7 +142,7 @@ pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
         let level = record.api_level;
         if level > m.api_level {
             problems.push(Change {
-                kfunc: "-".into(),
+                kfunc: None,
                 change: format!("API {level} is released but the manifest's api_level is {}", m.api_level),
                 compatible: false,
             });
@@ -122,7 +150,7 @@ pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
         }
         let now = Record::of_manifest(m, level);
         for mut c in record.level_abi().diff(&now.level_abi()) {
-            if m.kfunc(&c.kfunc).is_none() {
+            if c.kfunc.as_deref().is_some_and(|name| m.kfunc(name).is_none()) {
                 c.change = format!(
                     "released in API {level} and deleted from the manifest: never delete a kfunc; deprecate it and remove it a level later"
                 );
@@ -137,12 +165,12 @@ pub fn check(m: &Manifest, records: &[Record]) -> Vec<Change> {
             if now.structs.iter().find(|st| st.name == old.name) != Some(old) {
                 let change =
                     format!("API {level}: struct {}'s layout changed or it is gone; add a new struct and kfunc version instead", old.name);
-                problems.push(Change { kfunc: old.kfunc.clone(), change, compatible: false });
+                problems.push(Change { kfunc: Some(old.kfunc.clone()), change, compatible: false });
             }
         }
         for new in now.structs.iter().filter(|st| !record.structs.iter().any(|o| o.name == st.name)) {
             let change = format!("API {level}: struct {} is new in a released level", new.name);
-            problems.push(Change { kfunc: new.kfunc.clone(), change, compatible: false });
+            problems.push(Change { kfunc: Some(new.kfunc.clone()), change, compatible: false });
         }
     }
     problems
@@ -168,5 +196,45 @@ fn value_problems(level: u32, what: &str, released: &[FlagAbi], now: &[FlagAbi])
 }
 
 fn flag_problem(f: &FlagAbi, change: String) -> Change {
-    Change { kfunc: f.kfunc.clone(), change, compatible: false }
+    Change { kfunc: Some(f.kfunc.clone()), change, compatible: false }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusal of `level`, with levels 1..=`released` recorded and the manifest at `api_level`.
+    fn refusal(level: u32, released: u32, api_level: u32) -> String {
+        release_refusal(Path::new(DIR), level, released, api_level).unwrap_or_else(|| panic!("API {level} should be refused"))
+    }
+
+    #[test]
+    fn only_the_next_level_in_the_manifest_is_released() {
+        assert_eq!(release_refusal(Path::new(DIR), 5, 4, 5), None);
+        assert_eq!(release_refusal(Path::new(DIR), 1, 0, 1), None);
+    }
+
+    #[test]
+    fn a_released_level_is_never_rewritten() {
+        let e = refusal(4, 4, 5);
+        assert!(e.contains("API 4 is already released (module/abi/api-4.toml)"), "{e}");
+        assert!(e.ends_with("the next level to release is 5"), "{e}");
+    }
+
+    #[test]
+    fn a_level_beyond_the_manifest_says_to_raise_api_level() {
+        let e = refusal(5, 4, 4);
+        assert!(e.starts_with("API 5 is not in the manifest (module/kfuncs.toml has api_level = 4): raise api_level"), "{e}");
+        assert!(e.contains("to 5 first"), "{e}");
+        let e = refusal(4, 4, 4);
+        assert!(e.contains("already released") && e.contains("the next level to release is 5, which module/kfuncs.toml does not have yet: raise api_level in module/kfuncs.toml to 5 first"), "{e}");
+    }
+
+    #[test]
+    fn levels_are_released_in_order_from_1() {
+        let e = refusal(7, 4, 7);
+        assert!(e.starts_with("API 7 cannot be released before API 5") && e.ends_with("the next level to release is 5"), "{e}");
+        let e = refusal(0, 0, 1);
+        assert!(e.starts_with("API levels start at 1") && e.ends_with("the next level to release is 1"), "{e}");
+    }
 }

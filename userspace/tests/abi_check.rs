@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::json_doc::{documented_fields, field_paths};
 use common::repo;
 use std::path::Path;
 use std::process::Command;
@@ -33,23 +34,39 @@ fn recorded_levels() -> Vec<u64> {
     levels
 }
 
-/// (exit code, JSON report) of `skf abi check --repo DIR --json`.
+/// (exit code, JSON report) of `skf abi check --repo DIR --json`; its
+/// fields are among those docs/skf-json.md lists (all of them where it
+/// reports a problem), each once.
 fn abi_check(dir: &Path) -> (i32, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["--json", "abi", "check", "--repo"]).arg(dir).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let (fields, documented) = (field_paths(&stdout), documented_fields("skf abi check"));
+    if json["problems"].as_array().is_some_and(|p| !p.is_empty()) {
+        assert_eq!(fields, documented, "{stdout}");
+    } else {
+        assert!(fields.is_subset(&documented), "undocumented fields {:?}: {stdout}", fields.difference(&documented).collect::<Vec<_>>());
+    }
     (out.status.code().unwrap(), json)
 }
 
-/// Asserts the check fails with exit 2 and a problem naming `kfunc` whose text has `needle`.
-fn assert_caught(dir: &Path, kfunc: &str, needle: &str) {
+/// Asserts the check fails with exit 2 and a problem about `kfunc` (None:
+/// about no one kfunc) whose text has `needle`.
+fn assert_caught(dir: &Path, kfunc: Option<&str>, needle: &str) {
     let (code, json) = abi_check(dir);
     assert_eq!((code, json["verdict"].as_str()), (2, Some("incompatible")), "{json:#}");
     let problems = json["problems"].as_array().unwrap();
     assert!(
-        problems.iter().any(|p| p["kfunc"] == kfunc && p["change"].as_str().unwrap().contains(needle)),
-        "no problem for {kfunc} mentioning '{needle}' in {json:#}"
+        problems.iter().any(|p| p["kfunc"].as_str() == kfunc && p["change"].as_str().unwrap().contains(needle)),
+        "no problem for {kfunc:?} mentioning '{needle}' in {json:#}"
     );
+}
+
+/// (exit code, stderr) of skf `args` with `--repo DIR`.
+fn skf_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(args).arg("--repo").arg(dir).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -65,7 +82,7 @@ fn the_tree_as_it_is_keeps_every_released_level() {
 #[test]
 fn a_changed_released_prototype_is_caught() {
     let dir = crafted("proto = \"u32 skf_task_cpu(", "proto = \"u64 skf_task_cpu(");
-    assert_caught(dir.path(), "skf_task_cpu", "prototype changed from `u32 skf_task_cpu(struct task_struct *task)` to `u64");
+    assert_caught(dir.path(), Some("skf_task_cpu"), "prototype changed from `u32 skf_task_cpu(struct task_struct *task)` to `u64");
 }
 
 #[test]
@@ -74,29 +91,29 @@ fn deleting_a_released_kfunc_is_caught() {
     let start = manifest.find("[[kfunc]]\nname = \"skf_task_rss_bytes\"").expect("skf_task_rss_bytes entry");
     let end = manifest[start + 1..].find("\n[[").map_or(manifest.len(), |e| start + 1 + e + 1);
     let dir = crafted(&manifest[start..end], "");
-    assert_caught(dir.path(), "skf_task_rss_bytes", "deleted from the manifest");
+    assert_caught(dir.path(), Some("skf_task_rss_bytes"), "deleted from the manifest");
 }
 
 #[test]
 fn removal_without_deprecation_is_caught() {
     let dir = crafted("name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\nremoved = 3");
-    assert_caught(dir.path(), "-", "removed = 3 without being deprecated first");
+    assert_caught(dir.path(), None, "removed = 3 without being deprecated first");
 }
 
 #[test]
 fn deprecating_inside_a_released_level_is_caught() {
     let dir = crafted("name = \"skf_task_cpu\"", "name = \"skf_task_cpu\"\ndeprecated = 3\nreplacement = \"skf_task_cpu_time_ns\"");
-    assert_caught(dir.path(), "skf_task_cpu", "API 3: class changed from stable to deprecated");
+    assert_caught(dir.path(), Some("skf_task_cpu"), "API 3: class changed from stable to deprecated");
 }
 
 #[test]
 fn incompatible_flag_changes_are_caught() {
     let cpu = "proto = \"u32 skf_task_cpu(struct task_struct *task)\"\nflags = [\"KF_TRUSTED_ARGS\"]";
     let dir = crafted(cpu, &cpu.replace("[\"KF_TRUSTED_ARGS\"]", "[\"KF_SLEEPABLE\", \"KF_TRUSTED_ARGS\"]"));
-    assert_caught(dir.path(), "skf_task_cpu", "verifier flag KF_SLEEPABLE added");
+    assert_caught(dir.path(), Some("skf_task_cpu"), "verifier flag KF_SLEEPABLE added");
 
     let dir = crafted("value = 1", "value = 2");
-    assert_caught(dir.path(), "skf_task_comm_v2", "flag SKF_COMM_GROUP_LEADER changed from 1");
+    assert_caught(dir.path(), Some("skf_task_comm_v2"), "flag SKF_COMM_GROUP_LEADER changed from 1");
 }
 
 #[test]
@@ -123,10 +140,10 @@ fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
 #[test]
 fn a_changed_constant_or_struct_layout_is_caught() {
     let dir = crafted("name = \"SKF_TASK_ZOMBIE\"\nvalue = 6", "name = \"SKF_TASK_ZOMBIE\"\nvalue = 60");
-    assert_caught(dir.path(), "skf_task_state", "constant SKF_TASK_ZOMBIE changed from 6");
+    assert_caught(dir.path(), Some("skf_task_state"), "constant SKF_TASK_ZOMBIE changed from 6");
 
     let dir = crafted("\"u16 local_port\", \"u16 remote_port\"", "\"u16 remote_port\", \"u16 local_port\"");
-    assert_caught(dir.path(), "skf_sk_tuple", "struct skf_sock_tuple's layout changed");
+    assert_caught(dir.path(), Some("skf_sk_tuple"), "struct skf_sock_tuple's layout changed");
 }
 
 #[test]
@@ -135,7 +152,7 @@ fn a_new_kfunc_without_churn_is_refused() {
     let start = manifest.find("churn = \"5.17 removed request.rq_disk").expect("skf_rq_dev's churn");
     let line = &manifest[start..=start + manifest[start..].find('\n').unwrap()];
     let dir = crafted(line, "");
-    assert_caught(dir.path(), "-", "kfunc skf_rq_dev: since = 4 needs churn");
+    assert_caught(dir.path(), None, "kfunc skf_rq_dev: since = 4 needs churn");
 }
 
 #[test]
@@ -144,4 +161,60 @@ fn a_missing_manifest_is_an_error_not_a_verdict() {
     let out = Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "check", "--repo"]).arg(empty.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pass --repo"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_manifest_that_is_not_toml_is_an_error_for_every_verb_not_a_verdict() {
+    let dir = crafted("api_level = ", "api_level = = ");
+    let manifest = std::fs::read_to_string(dir.path().join("module/kfuncs.toml")).unwrap();
+    let line = 1 + manifest[..manifest.find("api_level = = ").unwrap()].matches('\n').count();
+    for verb in [&["abi", "check"][..], &["gen", "--check"], &["abi", "release", "1"]] {
+        let (code, stderr) = skf_in(dir.path(), verb);
+        assert_eq!(code, 3, "{verb:?}: {stderr}");
+        let named = format!("cannot parse the manifest {}: fix the TOML", dir.path().join("module/kfuncs.toml").display());
+        assert!(stderr.contains(&named) && stderr.contains(&format!("at line {line},")), "{verb:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_unreadable_or_non_utf8_manifest_is_named_with_what_to_do() {
+    let dir = crafted("api_level = ", "api_level = ");
+    let manifest = dir.path().join("module/kfuncs.toml");
+    let mut bytes = std::fs::read(&manifest).unwrap();
+    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.insert(at, 0xff);
+    std::fs::write(&manifest, bytes).unwrap();
+    for verb in [&["abi", "check"][..], &["gen", "--check"]] {
+        let (code, stderr) = skf_in(dir.path(), verb);
+        assert_eq!(code, 3, "{verb:?}: {stderr}");
+        let named = format!("the manifest {} is not UTF-8 text (line 2, byte {at}): save it as UTF-8", manifest.display());
+        assert!(stderr.contains(&named), "{verb:?}: {stderr}");
+    }
+
+    // A directory where the file should be: not a file skf can read.
+    std::fs::remove_file(&manifest).unwrap();
+    std::fs::create_dir(&manifest).unwrap();
+    for verb in [&["abi", "check"][..], &["gen", "--check"], &["abi", "release", "1"]] {
+        let (code, stderr) = skf_in(dir.path(), verb);
+        assert_eq!(code, 3, "{verb:?}: {stderr}");
+        let named = format!("cannot read the manifest {}: run skf from the repository root, or pass --repo DIR", manifest.display());
+        assert!(stderr.contains(&named), "{verb:?}: {stderr}");
+    }
+}
+
+#[test]
+fn releasing_a_level_the_manifest_lacks_says_to_raise_api_level() {
+    let dir = crafted("api_level = ", "api_level = ");
+    let newest = *recorded_levels().last().expect("module/abi/ records a level");
+    let raise = format!("raise api_level in module/kfuncs.toml to {} first", newest + 1);
+
+    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &(newest + 1).to_string()]);
+    assert_eq!(code, 3, "{stderr}");
+    let lacks = format!("API {} is not in the manifest (module/kfuncs.toml has api_level = {newest})", newest + 1);
+    assert!(stderr.contains(&lacks) && stderr.contains(&raise), "{stderr}");
+
+    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &newest.to_string()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(&format!("API {newest} is already released")), "{stderr}");
+    assert!(stderr.contains(&format!("the next level to release is {}", newest + 1)) && stderr.contains(&raise), "{stderr}");
 }

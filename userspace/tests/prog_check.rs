@@ -5,13 +5,18 @@
 
 mod common;
 
+use common::json_doc::{documented_fields, field_paths};
 use common::{build, repo, skf};
 use std::path::Path;
 use tempfile::TempDir;
 
+/// (exit code, JSON report) of `prog check --api N`; its fields are among
+/// those docs/skf-json.md lists, each once.
 fn verdict(object: &Path, api: u32) -> (i32, serde_json::Value) {
     let (code, stdout, stderr) = skf(&["prog", "check", object.to_str().unwrap(), "--api", &api.to_string(), "--json"]);
     let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("--json output is JSON ({e}): {stdout}{stderr}"));
+    let (fields, documented) = (field_paths(&stdout), documented_fields("skf prog check"));
+    assert!(fields.is_subset(&documented), "undocumented fields {:?}: {stdout}", fields.difference(&documented).collect::<Vec<_>>());
     (code, json)
 }
 

@@ -1,7 +1,7 @@
 //! `skf abi check|diff|release`: hold module builds and the manifest to the
 //! released API levels.
 
-use super::{Output, EXIT_FINDING, EXIT_INCOMPATIBLE};
+use super::{Exit, Output};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
@@ -18,7 +18,10 @@ pub enum Verb {
     ///
     /// Checks module/kfuncs.toml against module/abi/api-N.toml, and each
     /// MODULE.ko's BTF and kfunc sets against the manifest.
-    /// Exit 0 consistent, 2 an ABI promise is broken.
+    /// Exit 0 consistent; 2 an ABI promise is broken: a released level
+    /// changed, a build differs from the manifest, or the manifest breaks its
+    /// rules (removal without deprecation, say); 3 a manifest, record or
+    /// build that cannot be read or parsed (a TOML syntax error, say).
     Check {
         /// Built stable_kfuncs.ko files to check
         modules: Vec<PathBuf>,
@@ -43,6 +46,9 @@ pub enum Verb {
         new_base_btf: Option<PathBuf>,
     },
     /// Record API level N as released (module/abi/api-N.toml), freezing it
+    ///
+    /// Levels are released in order, each once, and only where the manifest
+    /// has them: raise api_level in module/kfuncs.toml first.
     Release {
         level: u32,
         /// The repository root
@@ -86,7 +92,10 @@ struct CheckReport {
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         for p in &self.problems {
-            writeln!(f, "{}: {}: {}", p.source, p.change.kfunc, p.change.change)?;
+            match &p.change.kfunc {
+                Some(kfunc) => writeln!(f, "{}: {kfunc}: {}", p.source, p.change.change)?,
+                None => writeln!(f, "{}: {}", p.source, p.change.change)?,
+            }
         }
         let verdict = if self.verdict == Verdict::Ok { "ok" } else { "incompatible" };
         writeln!(f, "abi check: {verdict} (released API levels {:?}, {} module build(s))", self.released, self.module_builds)
@@ -107,7 +116,13 @@ impl fmt::Display for DiffReport {
         let (old, new) = &self.paths;
         writeln!(f, "{} (API {}) -> {} (API {})", old.display(), self.old_api_level, new.display(), self.new_api_level)?;
         for c in &self.changes {
-            writeln!(f, "  {} {}: {}", if c.compatible { "compatible  " } else { "INCOMPATIBLE" }, c.kfunc, c.change)?;
+            writeln!(
+                f,
+                "  {} {}: {}",
+                if c.compatible { "compatible  " } else { "INCOMPATIBLE" },
+                c.kfunc.as_deref().unwrap_or("the level"),
+                c.change
+            )?;
         }
         if self.changes.is_empty() {
             writeln!(f, "  no differences")?;
@@ -128,7 +143,7 @@ impl fmt::Display for Released {
     }
 }
 
-pub fn run(verb: Verb, out: Output) -> Result<u8> {
+pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     match verb {
         Verb::Check { modules, base, repo } => check(out, &repo, &modules, &base.base_btf),
         Verb::Diff { old, new, base, new_base_btf } => {
@@ -138,23 +153,24 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
             let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
             let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
             out.print(&Released { api_level: level, path })?;
-            Ok(0)
+            Ok(Exit::Fine)
         }
     }
 }
 
-fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u8> {
+fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<Exit> {
     let manifest_path = repo.join("module/kfuncs.toml");
     let source = manifest_path.display().to_string();
     let mut problems = Vec::new();
     let mut released = Vec::new();
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("cannot read {source}: run from the repository root, or pass --repo"))?;
-    match Manifest::parse(&text) {
-        // A manifest that breaks its own rules (say, removal without deprecation) breaks the ABI.
-        Err(e) => problems
-            .push(Problem { source: source.clone(), change: Change { kfunc: "-".into(), change: format!("{e:#}"), compatible: false } }),
-        Ok(manifest) => {
+    // A manifest skf cannot read or parse is an error; one that breaks its
+    // own rules (say, removal without deprecation) breaks the ABI.
+    let manifest = Manifest::load_unvalidated(&manifest_path)?;
+    match manifest.validate() {
+        Err(e) => {
+            problems.push(Problem { source: source.clone(), change: Change { kfunc: None, change: format!("{e:#}"), compatible: false } })
+        }
+        Ok(()) => {
             let recorded = Record::load_all(&repo.join(records::DIR))?;
             released = recorded.iter().map(|r| r.api_level).collect();
             problems.extend(records::check(&manifest, &recorded).into_iter().map(|change| Problem { source: source.clone(), change }));
@@ -174,20 +190,34 @@ fn check(out: Output, repo: &Path, modules: &[PathBuf], base: &Path) -> Result<u
     }
     let verdict = if problems.is_empty() { Verdict::Ok } else { Verdict::Incompatible };
     out.print(&CheckReport { released, problems, verdict, module_builds: modules.len() })?;
-    Ok(if verdict == Verdict::Ok { 0 } else { EXIT_INCOMPATIBLE })
+    Ok(if verdict == Verdict::Ok { Exit::Fine } else { Exit::Incompatible })
 }
 
-fn diff(out: Output, old: &Path, new: &Path, old_base: &Path, new_base: &Path) -> Result<u8> {
+fn diff(out: Output, old: &Path, new: &Path, old_base: &Path, new_base: &Path) -> Result<Exit> {
     let a = read_ko(old, old_base)?;
     let b = read_ko(new, new_base).context("the new build")?;
     let changes = a.diff(&b);
     let code = if changes.iter().any(|c| !c.compatible) {
-        EXIT_INCOMPATIBLE
+        Exit::Incompatible
     } else if changes.is_empty() {
-        0
+        Exit::Fine
     } else {
-        EXIT_FINDING
+        Exit::Finding
     };
     out.print(&DiffReport { old_api_level: a.api_level, new_api_level: b.api_level, changes, paths: (old.into(), new.into()) })?;
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::contract::assert_documented;
+
+    /// `abi diff` needs two module builds; its report is checked here.
+    #[test]
+    fn abi_diff_prints_the_documented_fields() {
+        let change = Change { kfunc: Some("skf_task_cpu".into()), change: "verifier flag KF_RCU dropped".into(), compatible: true };
+        let report = DiffReport { old_api_level: 3, new_api_level: 4, changes: vec![change], paths: ("old.ko".into(), "new.ko".into()) };
+        assert_documented("skf abi diff", &report);
+    }
 }

@@ -1,7 +1,7 @@
 //! `skf docs --out DIR` (hidden): man pages and shell completions generated
 //! from the clap definition, so they cannot drift from it.
 
-use super::{Cli, Output};
+use super::{Cli, Exit, Output};
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -28,7 +28,7 @@ impl fmt::Display for Written {
 }
 
 impl Args {
-    pub fn run(self, out: Output) -> Result<u8> {
+    pub fn run(self, out: Output) -> Result<Exit> {
         let man = self.out.join("man");
         let completions = self.out.join("completions");
         for dir in [&man, &completions] {
@@ -44,7 +44,7 @@ impl Args {
             written.push(path);
         }
         out.print(&Written { written })?;
-        Ok(0)
+        Ok(Exit::Fine)
     }
 }
 
@@ -67,13 +67,36 @@ fn public_command() -> clap::Command {
     public
 }
 
-/// skf.1, and skf-OBJECT.1, skf-OBJECT-VERB.1 for each visible subcommand
-/// (not clap's `help` pseudo-commands); `cmd` is built, so subcommands'
-/// display names are skf-OBJECT[-VERB].
+/// docs/skf-json.md, the JSON documents' contract: skf.1's JSON OUTPUT section.
+const JSON_CONTRACT: &str = include_str!("../../../docs/skf-json.md");
+
+/// `text` as a roff section shown verbatim (no filling, no macros).
+fn verbatim_section(title: &str, text: &str) -> String {
+    let lines: String = text
+        .lines()
+        .map(|line| {
+            let line = line.replace('\\', r"\e");
+            // A leading . or ' would make the line a request.
+            if line.starts_with(['.', '\'']) {
+                format!("\\&{line}\n")
+            } else {
+                line + "\n"
+            }
+        })
+        .collect();
+    format!(".SH \"{title}\"\n.nf\n{lines}.fi\n")
+}
+
+/// skf.1 (with the JSON contract), and skf-OBJECT.1, skf-OBJECT-VERB.1 for
+/// each visible subcommand (not clap's `help` pseudo-commands); `cmd` is
+/// built, so subcommands' display names are skf-OBJECT[-VERB].
 fn write_man_pages(cmd: &clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> Result<()> {
     let path = dir.join(format!("{}.1", cmd.get_display_name().unwrap_or(cmd.get_name())));
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    if cmd.get_display_name().is_none() {
+        page.extend(verbatim_section("JSON OUTPUT", JSON_CONTRACT).into_bytes());
+    }
     std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
     written.push(path);
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {

@@ -1,6 +1,6 @@
 //! `skf gen`: derive the generated files from module/kfuncs.toml.
 
-use super::{Output, EXIT_FINDING};
+use super::{Exit, Output};
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt;
@@ -36,12 +36,12 @@ impl fmt::Display for Report {
 }
 
 impl Args {
-    pub fn run(self, out: Output) -> Result<u8> {
+    pub fn run(self, out: Output) -> Result<Exit> {
         let report = if self.check { Report::Stale(skf::gen::stale(&self.repo)?) } else { Report::Written(skf::gen::write(&self.repo)?) };
         out.print(&report)?;
         Ok(match report {
-            Report::Stale(paths) if !paths.is_empty() => EXIT_FINDING,
-            _ => 0,
+            Report::Stale(paths) if !paths.is_empty() => Exit::Finding,
+            _ => Exit::Fine,
         })
     }
 }

@@ -13,11 +13,66 @@ mod usage;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 pub use output::{usage_error_text, Output};
+use serde::Serialize;
 use skf::manifest::Manifest;
 
-pub const EXIT_FINDING: u8 = 1;
-pub const EXIT_INCOMPATIBLE: u8 = 2;
-pub const EXIT_ERROR: u8 = 3;
+/// skf's exit codes: one meaning each, the same for every command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Fine,
+    Finding,
+    Incompatible,
+    Error,
+}
+
+impl Exit {
+    pub const ALL: [Exit; 4] = [Exit::Fine, Exit::Finding, Exit::Incompatible, Exit::Error];
+
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Fine => 0,
+            Exit::Finding => 1,
+            Exit::Incompatible => 2,
+            Exit::Error => 3,
+        }
+    }
+
+    /// What the code means, as `skf --help`, skf(1) and README's skf
+    /// section say it (README with `code` quotes).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Fine => "fine: done, or checked and found compatible",
+            Exit::Finding => {
+                "a finding you asked about (`prog check --strict`: deprecated kfuncs; `gen --check`: stale generated files), \
+                 or only compatible differences (`abi diff`)"
+            }
+            Exit::Incompatible => {
+                "incompatible: the object, build or manifest would break programs (`prog check`, `abi check`, `abi diff`); \
+                 for `prog check` also unknown: skf cannot tell whether it loads"
+            }
+            Exit::Error => {
+                "could not run: bad input (a file missing, unreadable or malformed, a manifest that is not TOML included), \
+                 module not loaded, not root, usage error"
+            }
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        exit.code().into()
+    }
+}
+
+/// `skf --help`'s closing text: the exit codes, and errors as JSON.
+fn after_help() -> String {
+    let codes: Vec<String> = Exit::ALL.iter().map(|e| format!("{} {}", e.code(), e.meaning().replace('`', ""))).collect();
+    format!(
+        "Exit codes, the same for every command:\n  {}\nWith -j or -p, errors are JSON too: {{\"schema\": {}, \"error\": \"...\"}} on stdout, same exit code.",
+        codes.join("\n  "),
+        output::SCHEMA
+    )
+}
 
 /// The manifest this skf was built with: every kfunc ever released.
 const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
@@ -28,12 +83,10 @@ const MANIFEST: &str = include_str!("../../../module/kfuncs.toml");
     version,
     arg_required_else_help = false,
     about = "Discover, check and guard the stable_kfuncs BPF ABI",
-    after_help = "Exit codes: 0 fine; 1 a finding you asked about (--strict, --check) or compatible differences; \
-                  2 incompatible (prog check: or skf cannot tell that it loads); 3 could not run (bad input, module not loaded, not root, usage error).\n\
-                  With -j or -p, errors are JSON too: {\"error\": \"...\"} on stdout, same exit code."
+    after_help = after_help()
 )]
 pub struct Cli {
-    /// Print one JSON document (compact) instead of text; shapes are documented in README.md
+    /// Print one JSON document (compact) instead of text; its fields: man skf (JSON OUTPUT), docs/skf-json.md
     #[arg(short, long, global = true)]
     json: bool,
     /// Print one JSON document, indented (implies --json)
@@ -87,7 +140,7 @@ impl Cli {
         Output::new(self.json, self.pretty)
     }
 
-    pub fn run(self) -> Result<u8> {
+    pub fn run(self) -> Result<Exit> {
         let out = self.output();
         match self.object {
             Object::Kfunc { verb } => kfunc::run(verb, out),
@@ -98,6 +151,25 @@ impl Cli {
             Object::Gen(args) => args.run(out),
             Object::Docs(args) => args.run(out),
         }
+    }
+}
+
+/// `skf --version`: its name and version.
+#[derive(Serialize)]
+pub struct Version {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl Version {
+    pub fn of_skf() -> Version {
+        Version { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        writeln!(f, "{} {}", self.name, self.version)
     }
 }
 
@@ -116,4 +188,57 @@ fn require_root(what: &str) -> Result<()> {
 /// "3", or "-" for no level.
 fn level_text(level: Option<u32>) -> String {
     level.map_or("-".into(), |l| l.to_string())
+}
+
+/// The JSON contract (docs/skf-json.md), for the unit tests of documents
+/// that need a loaded module to print.
+#[cfg(test)]
+#[path = "../../tests/common/json_doc.rs"]
+mod json_doc;
+
+#[cfg(test)]
+mod contract {
+    use super::json_doc;
+    use std::collections::BTreeSet;
+
+    /// The per-kfunc files of the module's sysfs, kernel ABI: module/sysfs.c's
+    /// SKF_KFUNC_ATTR and SKF_KFUNC_COUNTER (the macros' parameter `name` aside).
+    pub fn sysfs_kfunc_files() -> BTreeSet<String> {
+        include_str!("../../../module/sysfs.c")
+            .split("SKF_KFUNC_ATTR(")
+            .flat_map(|part| part.split("SKF_KFUNC_COUNTER("))
+            .skip(1)
+            .filter_map(|rest| rest.split_once(')').map(|(name, _)| name.to_string()))
+            .filter(|name| name != "name")
+            .collect()
+    }
+
+    /// Asserts `value`, printed as `-j` and as `-p` print it, has exactly
+    /// the fields docs/skf-json.md lists for `document`, each once.
+    pub fn assert_documented<T: serde::Serialize>(document: &str, value: &T) {
+        for out in [super::Output::Json, super::Output::PrettyJson] {
+            let text = out.json(value).unwrap();
+            assert_eq!(json_doc::field_paths(&text), json_doc::documented_fields(document), "{out:?} {document}: {text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn readme_documents_each_exit_code_as_skf_help_does() {
+        let readme = include_str!("../../../README.md");
+        let documented: Vec<(String, String)> = readme
+            .lines()
+            .skip_while(|l| *l != "| code | meaning |")
+            .skip(2)
+            .take_while(|l| l.starts_with("| "))
+            .filter_map(|row| row.trim_start_matches("| ").trim_end_matches(" |").split_once(" | "))
+            .map(|(code, meaning)| (code.to_string(), meaning.to_string()))
+            .collect();
+        let defined: Vec<(String, String)> = Exit::ALL.iter().map(|e| (e.code().to_string(), e.meaning().to_string())).collect();
+        assert_eq!(documented, defined, "README's skf section and cli::Exit disagree");
+    }
 }

@@ -100,6 +100,20 @@ mod tests {
     }
 
     #[test]
+    fn lifecycle_labels_are_spelled_as_the_module_sysfs_spells_them() {
+        let files = crate::cli::contract::sysfs_kfunc_files();
+        let k = abi("skf_k", Some(2), Some(3));
+        let text = render(3, &[Sample { abi: &k, programs: 1, calls: None }]);
+        let sample = text.lines().find(|l| l.starts_with("skf_kfunc_programs_total{")).expect("a programs sample");
+        let labels = sample.split_once('{').and_then(|(_, rest)| rest.split_once('}')).map(|(labels, _)| labels).unwrap_or_default();
+        let names: Vec<&str> = labels.split(',').filter_map(|label| label.split_once('=').map(|(name, _)| name)).collect();
+        assert!(names.contains(&"deprecated_in"), "{sample}");
+        // The kfunc label is the sysfs directory's name.
+        let not_in_sysfs: Vec<&&str> = names.iter().filter(|n| **n != "kfunc" && !files.contains(**n)).collect();
+        assert!(not_in_sysfs.is_empty(), "labels {not_in_sysfs:?} are not sysfs files of module/sysfs.c: {files:?}");
+    }
+
+    #[test]
     fn label_values_are_escaped() {
         assert_eq!(escaped("a\"b\\c\nd"), r#"a\"b\\c\nd"#);
     }

@@ -1,5 +1,6 @@
 //! How skf prints: text, or JSON (-j compact, -p pretty) as bpftool does,
-//! errors included: `{"error": "..."}` on stdout, with the same exit code.
+//! errors included: `{"schema": 1, "error": "..."}` on stdout, with the same
+//! exit code. docs/skf-json.md documents every document's fields.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -15,6 +16,19 @@ pub enum Output {
     Text,
     Json,
     PrettyJson,
+}
+
+/// The version of skf's JSON documents, their first field `"schema"`: raised
+/// when a field is renamed or removed or changes meaning, not when one is added.
+pub const SCHEMA: u32 = 1;
+
+/// A JSON document: the schema version, then the fields of `body` (a struct
+/// or an externally tagged enum: something serde can flatten into an object).
+#[derive(Serialize)]
+struct Document<'a, T> {
+    schema: u32,
+    #[serde(flatten)]
+    body: &'a T,
 }
 
 #[derive(Serialize)]
@@ -56,22 +70,30 @@ impl Output {
     pub fn print<T: Serialize + Display>(self, value: &T) -> Result<()> {
         let text = match self {
             Output::Text => value.to_string(),
-            Output::Json => serde_json::to_string(value)? + "\n",
-            Output::PrettyJson => serde_json::to_string_pretty(value)? + "\n",
+            Output::Json | Output::PrettyJson => self.json(value)?,
         };
         write_stdout(&text)
+    }
+
+    /// `value` as a JSON document, with its schema version, and a newline;
+    /// indented for -p.
+    pub fn json<T: Serialize>(self, value: &T) -> Result<String> {
+        let doc = Document { schema: SCHEMA, body: value };
+        let json = match self {
+            Output::PrettyJson => serde_json::to_string_pretty(&doc),
+            Output::Json | Output::Text => serde_json::to_string(&doc),
+        };
+        Ok(json.context("cannot render the JSON document")? + "\n")
     }
 
     /// Reports an error: `skf: error: ...` on stderr, or a JSON document on
     /// stdout; as text on stderr where stdout cannot be written (it is what failed).
     pub fn error(self, message: &str) {
-        let doc = ErrorDoc { error: message };
         let json = match self {
             Output::Text => None,
-            Output::Json => serde_json::to_string(&doc).ok(),
-            Output::PrettyJson => serde_json::to_string_pretty(&doc).ok(),
+            Output::Json | Output::PrettyJson => self.json(&ErrorDoc { error: message }).ok(),
         };
-        if json.is_some_and(|json| write_stdout(&(json + "\n")).is_ok()) {
+        if json.is_some_and(|json| write_stdout(&json).is_ok()) {
             return;
         }
         // Nowhere left to report a failure to write stderr.
@@ -132,6 +154,11 @@ mod tests {
 
     fn scan(args: &[&str]) -> Output {
         Output::from_raw_args(std::iter::once("skf").chain(args.iter().copied()).map(OsString::from))
+    }
+
+    #[test]
+    fn errors_print_the_documented_fields() {
+        crate::cli::contract::assert_documented("error", &ErrorDoc { error: "cannot read x.o" });
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `skf policy get|set`: the module's answer to deprecated kfunc use.
 
-use super::{require_root, Output};
+use super::{require_root, Exit, Output};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
@@ -40,12 +40,25 @@ impl fmt::Display for Report {
     }
 }
 
-pub fn run(verb: Verb, out: Output) -> Result<u8> {
+pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     if let Verb::Set { policy } = verb {
         require_root("skf policy set")?;
         let name = policy.to_possible_value().expect("no variant is skipped").get_name().to_string();
         write_sysfs_value("policy", &name)?;
     }
     out.print(&Report { policy: sysfs_value("policy")? })?;
-    Ok(0)
+    Ok(Exit::Fine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::contract::assert_documented;
+
+    #[test]
+    fn policy_get_and_set_print_the_documented_fields() {
+        let report = Report { policy: "warn".into() };
+        assert_documented("skf policy get", &report);
+        assert_documented("skf policy set", &report);
+    }
 }

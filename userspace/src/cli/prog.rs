@@ -1,6 +1,6 @@
 //! `skf prog check`: rate a BPF object's kfunc imports.
 
-use super::{builtin_manifest, Output, EXIT_FINDING, EXIT_INCOMPATIBLE};
+use super::{builtin_manifest, Exit, Output};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
@@ -88,7 +88,7 @@ fn running_api_level() -> Result<u32> {
     text.parse().with_context(|| format!("{}/api_level holds '{text}', not a level", skf::sysfs::SYSFS_DIR))
 }
 
-pub fn run(verb: Verb, out: Output) -> Result<u8> {
+pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     // What the user gave is checked before what the system has.
@@ -100,8 +100,8 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
     let report = skf::prog_check::check(&parsed, &manifest, level);
     out.print(&Checked { object: &object, report: &report })?;
     Ok(match report.verdict {
-        Verdict::Incompatible | Verdict::Unknown => EXIT_INCOMPATIBLE,
-        Verdict::Deprecated if strict => EXIT_FINDING,
-        _ => 0,
+        Verdict::Incompatible | Verdict::Unknown => Exit::Incompatible,
+        Verdict::Deprecated if strict => Exit::Finding,
+        _ => Exit::Fine,
     })
 }

@@ -1,7 +1,7 @@
 //! `skf usage show|reset`: the module's per-kfunc counters.
 
 use super::openmetrics::{self, Sample};
-use super::{require_root, Output};
+use super::{require_root, Exit, Output};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub enum Verb {
         #[arg(long)]
         openmetrics: bool,
     },
-    /// Zero every counter (root)
+    /// Zero every counter (root), then print them as `usage show` does
     Reset,
 }
 
@@ -26,7 +26,7 @@ pub enum Verb {
 struct Usage {
     kfunc: String,
     programs: u64,
-    /// Absent while call counting is off.
+    /// Null while call counting is off.
     calls: Option<u64>,
 }
 
@@ -49,7 +49,7 @@ impl fmt::Display for Report {
     }
 }
 
-pub fn run(verb: Verb, out: Output) -> Result<u8> {
+pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     if let Verb::Reset = verb {
         require_root("skf usage reset")?;
         write_sysfs_value("reset_usage", "1")?;
@@ -80,5 +80,18 @@ pub fn run(verb: Verb, out: Output) -> Result<u8> {
     } else {
         out.print(&Report { call_counting, kfuncs })?;
     }
-    Ok(0)
+    Ok(Exit::Fine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::contract::assert_documented;
+
+    #[test]
+    fn usage_show_and_reset_print_the_documented_fields() {
+        let report = Report { call_counting: true, kfuncs: vec![Usage { kfunc: "skf_task_cpu".into(), programs: 1, calls: Some(2) }] };
+        assert_documented("skf usage show", &report);
+        assert_documented("skf usage reset", &report);
+    }
 }

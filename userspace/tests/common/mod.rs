@@ -1,6 +1,8 @@
 //! What the host tests share: the repo, skf, and clang building BPF objects.
 #![allow(dead_code)] // each test crate uses its own part
 
+pub mod json_doc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
