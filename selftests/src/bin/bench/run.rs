@@ -97,7 +97,7 @@ impl Size {
 }
 
 /// One module load: the programs it times, under each call_counting setting
-/// (variant name, on?), interleaved within every repetition.
+/// (variant name, on?).
 struct Config<'a> {
     module: &'a Path,
     all_programs: bool,
