@@ -37,10 +37,10 @@ void skf_reset_call_counts(void)
  * however hot the caller. Each deprecated kfunc's entry is a static branch,
  * skf_deprecated_armed[idx]: a call while it is armed warns and has it
  * patched out; a delayed work re-arms it 10 seconds later. A quiet
- * deprecated kfunc then costs what a stable one does, one NOP. (An inline
- * deadline check made the v1 adapter cost 1.14x v2, __ratelimit()'s lock
- * ~10x: make bench.) Patching sleeps, so it runs in a work item, reached
- * through irq_work, as kfuncs may run in NMI.
+ * deprecated kfunc then costs what a stable one does, one NOP (an inline
+ * deadline check, or __ratelimit()'s lock, would be paid on every call).
+ * Patching sleeps, so it runs in a work item, reached through irq_work, as
+ * kfuncs may run in NMI.
  */
 DEFINE_STATIC_KEY_ARRAY_TRUE(skf_deprecated_armed, SKF_NR_KFUNCS);
 /* Warned and not re-armed yet: the kfunc stays quiet. */

@@ -31,7 +31,6 @@ extern "C" {
     pub(crate) static skf_c_layout_sizes: [usize; LAYOUT_FIELDS.len()];
 
     pub(crate) fn skf_c_task_comm(task: *const task_struct, buf: *mut c_char, size: u32) -> u32;
-    pub(crate) fn skf_c_task_cpu(task: *const task_struct) -> u32;
     pub(crate) fn skf_c_rcu_read_lock();
     pub(crate) fn skf_c_rcu_read_unlock();
     pub(crate) fn skf_c_task_dfl_cgroup(task: *mut task_struct) -> *mut cgroup;
@@ -44,8 +43,6 @@ extern "C" {
     pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
     pub(crate) fn skf_c_mm_counter_pages(mm: *mut mm_struct, member: c_int) -> core::ffi::c_ulong;
     pub(crate) fn skf_c_task_state_char(task: *mut task_struct) -> core::ffi::c_char;
-    pub(crate) fn skf_c_task_nice(task: *const task_struct) -> c_int;
-    pub(crate) fn skf_c_task_prio(task: *const task_struct) -> c_int;
     pub(crate) fn skf_c_pid_ns_inum(ns: *mut pid_namespace) -> u32;
     pub(crate) fn skf_c_net_ns_inum(net: *mut net) -> u32;
     pub(crate) fn skf_c_mnt_ns_inum(ns: *mut mnt_namespace) -> u32;

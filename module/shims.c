@@ -31,12 +31,6 @@ u32 skf_c_task_comm(const struct task_struct *task, char *buf, u32 size)
 	return n < 0 ? size - 1 : n;
 }
 
-/* task_cpu() reads thread_info.cpu or task_struct.cpu, by config. */
-u32 skf_c_task_cpu(const struct task_struct *task)
-{
-	return task_cpu(task);
-}
-
 /* rcu_read_lock()/unlock() are inline; 6.12 has no Rust RCU guard. */
 void skf_c_rcu_read_lock(void)
 {
@@ -127,21 +121,6 @@ unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member)
 char skf_c_task_state_char(struct task_struct *task)
 {
 	return task_state_to_char(task);
-}
-
-/* task_nice() is inline. */
-int skf_c_task_nice(const struct task_struct *task)
-{
-	return task_nice(task);
-}
-
-/*
- * task_prio() (kernel/sched/syscalls.c) is not exported to modules; this is
- * its body: prio in /proc's units.
- */
-int skf_c_task_prio(const struct task_struct *task)
-{
-	return task->prio - MAX_RT_PRIO;
 }
 
 /*

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make bench`: times every kfunc the newest module offers against helpers,
-# CO-RE reads and upstream kfuncs, in one test VM boot (the module at the
-# newest level, with call counting off, on and compiled out, and at API 2
-# for the deprecated v1 adapter), then counts path lengths on the host.
-# Prints the tables and writes build/bench/MACHINE.json.
+# `make bench`: counts the instructions every kfunc the newest module offers
+# executes per call, beside field loads, probe-read chains, helpers and
+# upstream kfuncs, in one test VM boot under QEMU's instruction counting
+# (run-vm.sh --icount; the module at the newest level, with call counting
+# off, on and compiled out, and at API 2 for the deprecated v1 adapter),
+# then counts path lengths on the host. Prints the tables and writes
+# build/bench/MACHINE.json; `target/debug/bench agree` compares two runs.
 #
 #   bench.sh [--short] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
 #
@@ -24,6 +26,8 @@ done
 arch=$(machine_arch "$machine")
 target=$(rust_target "$arch")
 
+# What the report names as measured: the tree the modules are built from.
+commit=$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- || echo -dirty)
 api=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
 kdir=$(vm-test/kernel.sh build "$machine")
 newest=$(vm-test/build-module.sh "$machine" "$api")
@@ -44,16 +48,13 @@ mkdir "$vm/modules"
 cp "$newest" "$vm/modules/newest.ko"
 cp "$no_counting" "$vm/modules/no-counting.ko"
 cp "$api2" "$vm/modules/api2.ko"
-vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" -- \
+vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount -- \
 	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
 # Keep what the guest wrote: `bench report` can be rerun on it.
 run=$out/$machine${short:+-short}-run
 rm -rf "$run"
 cp -r "$vm" "$run"
-# run-vm.sh logs the accelerator it booted with.
-accel=TCG
-grep -q 'force-kvm' "$run/bench.log" && accel=KVM
-host="$(nproc)-core $(uname -m) host ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $machine guest under $accel"
+host="$(qemu-system-x86_64 --version | sed -n '1s/ version / /p'), -icount shift=0: $machine guest, 2 vCPUs"
 target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" --vmlinux "$kdir/vmlinux" --arch "$arch" --machine "$host" \
-	--json "$out/$machine${short:+-short}.json"
+	--commit "$commit" --date "$(date -u +%F)" --json "$out/$machine${short:+-short}.json"

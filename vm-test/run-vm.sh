@@ -2,11 +2,18 @@
 # Runs one shell command as root inside a test VM, with the repo visible at
 # the same path as on the host.
 #
-#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] -- COMMAND
+#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] [--icount] -- COMMAND
 #
 # MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan,
 # x86_64-7.2-debian or x86_64-6.12-debian13 (lib.sh);
 # --arch is the same option.
+#
+# --icount: QEMU's instruction counting (-icount shift=0,sleep=off), for the
+# benchmark: the guest's clocks advance one ns per instruction the guest
+# executes and jump over idle time, so a clock delta counts instructions.
+# It needs one TCG thread for all vCPUs (QEMU refuses MTTCG with it) and no
+# KVM; arm64's generic counter runs at 1 GHz (QEMU 7.2's default, 62.5 MHz,
+# would count in steps of 16).
 #
 # Prints the command's output. Exits with the command's status, or:
 #   124  the VM did not finish within the time limit
@@ -16,17 +23,18 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-machine=x86_64 timeout=600 out=
+machine=x86_64 timeout=600 out= icount=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine | --arch) machine=$(normalize_machine "$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--) shift; break ;;
-	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] -- COMMAND)" ;;
+	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)" ;;
 	esac
 done
-[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] -- COMMAND)"
+[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)"
 
 arch=$(machine_arch "$machine")
 guest_modules=()
@@ -70,15 +78,19 @@ kvm_works() {
 # lines the splat check must see).
 SKF_GUEST_CMDLINE="log_buf_len=16M"
 
+ICOUNT=(-icount shift=0,sleep=off)
+
 run_x86_64() {
-	local accel=--disable-kvm
-	kvm_works && accel=--force-kvm
-	log "booting x86_64 VM (virtme-ng, ${accel#--})"
+	local accel=--disable-kvm qemu_opts=()
+	[ -z "$icount" ] && kvm_works && accel=--force-kvm
+	# virtme-ng passes this word on, and it must come last.
+	[ -n "$icount" ] && qemu_opts=(--qemu-opts="${ICOUNT[*]}")
+	log "booting x86_64 VM (virtme-ng, ${accel#--}${icount:+, icount})"
 	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
 	# by name, and virtme-ng leaves root= out when it boots without initramfs.
 	PATH=$SKF_VENV/bin:$PATH timeout -k 10 "$timeout" vng --run "$image" $accel --verbose \
 		--memory 1G --cpus 2 --user root --rwdir "$out" --append "root=/dev/root $SKF_GUEST_CMDLINE" \
-		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" </dev/null >"$out/console.log" 2>&1
+		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" "${qemu_opts[@]}" </dev/null >"$out/console.log" 2>&1
 }
 
 # qemu with a busybox initramfs of Debian packages (mkrootfs.sh): the arm64
@@ -88,7 +100,7 @@ run_qemu() {
 	local rootfs qemu console
 	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh" "$arch" "${guest_modules[@]}")
 	case "$arch" in
-	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
+	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max${icount:+,cntfrq=1000000000}) console=ttyAMA0 ;;
 	# One host thread for all vCPUs: with multi-threaded TCG, a vCPU can run
 	# an int3 that text patching on another vCPU has already removed, and
 	# Debian's image oopses ("Oops: int3") when a static key flips while
@@ -96,7 +108,8 @@ run_qemu() {
 	# none in a minute). A guest gets about one host core anyway.
 	x86_64) qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max) console=ttyS0 ;;
 	esac
-	log "booting $machine VM (${qemu[0]}, tcg)"
+	[ -n "$icount" ] && qemu+=("${ICOUNT[@]}")
+	log "booting $machine VM (${qemu[0]}, tcg${icount:+, icount})"
 	timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 1G \
 		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
 		-append "console=$console panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \

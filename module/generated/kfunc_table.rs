@@ -398,13 +398,16 @@ const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> u64 = crate::kfunc
 const _: unsafe extern "C" fn(*mut kernel::bindings::sock) -> i64 = crate::kfuncs::skf_rs_tcp_srtt_us;
 
 /// Fields Rust reads through bindgen, checked against C at load.
-pub(crate) static LAYOUT_FIELDS: [LayoutField; 24] = [
+pub(crate) static LAYOUT_FIELDS: [LayoutField; 27] = [
     LayoutField { path: "bpf_prog.aux", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog, aux), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog, aux) },
     LayoutField { path: "bpf_prog_aux.load_time", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, load_time), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog_aux, load_time) },
     LayoutField { path: "bpf_prog_aux.name", rust_offset: core::mem::offset_of!(kernel::bindings::bpf_prog_aux, name), rust_size: crate::layout::size_of_field!(kernel::bindings::bpf_prog_aux, name) },
     LayoutField { path: "task_struct.pid", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, pid), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, pid) },
     LayoutField { path: "task_struct.group_leader", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, group_leader), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, group_leader) },
     LayoutField { path: "task_struct.start_time", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, start_time), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, start_time) },
+    LayoutField { path: "task_struct.thread_info.cpu", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, thread_info.cpu), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, thread_info.cpu) },
+    LayoutField { path: "task_struct.static_prio", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, static_prio), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, static_prio) },
+    LayoutField { path: "task_struct.prio", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, prio), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, prio) },
     LayoutField { path: "task_struct.se.sum_exec_runtime", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, se.sum_exec_runtime), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, se.sum_exec_runtime) },
     LayoutField { path: "task_struct.mm", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, mm), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, mm) },
     LayoutField { path: "task_struct.nvcsw", rust_offset: core::mem::offset_of!(kernel::bindings::task_struct, nvcsw), rust_size: crate::layout::size_of_field!(kernel::bindings::task_struct, nvcsw) },

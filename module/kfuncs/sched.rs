@@ -7,7 +7,7 @@ use super::view::{read_once, Task};
 use crate::ffi;
 use crate::kfunc_table::*;
 use core::ffi::c_int;
-use kernel::bindings::task_struct;
+use kernel::bindings::{self, task_struct};
 
 /// The SKF_TASK_* value of a /proc/PID/stat state letter. The letters are
 /// user-space ABI; the kernel's state bits and their index order are not.
@@ -34,14 +34,16 @@ impl Task {
         state_of_letter(letter) as u32
     }
 
+    /// task_nice(): static_prio less DEFAULT_PRIO. setpriority() rewrites
+    /// it concurrently: read_once!. wrapping_sub: no overflow panic path.
     fn nice(&self) -> c_int {
-        // SAFETY: the task is valid (view); task_nice() reads static_prio.
-        unsafe { ffi::skf_c_task_nice(self.as_ptr()) }
+        read_once!(self, static_prio).wrapping_sub(bindings::DEFAULT_PRIO as c_int)
     }
 
+    /// task_prio(), which is not exported: prio less MAX_RT_PRIO, as
+    /// /proc/PID/stat shows it. Priority inheritance rewrites it concurrently.
     fn prio(&self) -> c_int {
-        // SAFETY: the task is valid (view); the shim only reads prio.
-        unsafe { ffi::skf_c_task_prio(self.as_ptr()) }
+        read_once!(self, prio).wrapping_sub(bindings::MAX_RT_PRIO as c_int)
     }
 
     /// The scheduler bumps both counters concurrently: read_once!, like READ_ONCE().

@@ -48,9 +48,11 @@ impl Task {
         read_once!(self, start_time)
     }
 
+    /// task_cpu(): thread_info.cpu on THREAD_INFO_IN_TASK configs, which
+    /// x86_64 and arm64 always are. A migration rewrites it concurrently:
+    /// read_once!, as task_cpu()'s READ_ONCE().
     fn cpu(&self) -> u32 {
-        // SAFETY: the task is valid (view); task_cpu() only reads it.
-        unsafe { ffi::skf_c_task_cpu(self.as_ptr()) }
+        read_once!(self, thread_info.cpu)
     }
 
     fn cpu_time_ns(&self) -> u64 {

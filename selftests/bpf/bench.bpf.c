@@ -2,11 +2,14 @@
 /*
  * The benchmark's timed loops (selftests/src/bin/bench). Each program runs
  * one operation ctx->iterations times in an open-coded loop and reports the
- * loop's bpf_ktime_get_ns() time in ctx->elapsed_ns; empty_loop is the same
- * loop with no call, subtracted by the driver. One program per kfunc is
- * generated from the manifest (build.rs: bench_kfuncs.bpf.c); the ones here
- * are what each kfunc is compared with: the closest helper, the CO-RE read
- * of the same field, an upstream kfunc of similar shape.
+ * loop's bpf_ktime_get_ns() time in ctx->elapsed_ns: under QEMU's
+ * instruction counting (vm-test/bench.sh), the instructions the guest
+ * executed. empty_loop is the same loop with no call, subtracted by the
+ * driver. One program per kfunc is generated from the manifest (build.rs:
+ * bench_kfuncs.bpf.c); the ones here are what each kfunc is compared with:
+ * the plain load of the same field through the pointer the program holds
+ * (field_*), the bpf_probe_read_kernel() chain BPF_CORE_READ() makes of it
+ * (probe_read_*), the closest helper, an upstream kfunc of similar shape.
  *
  * A kfunc on an object no syscall program has (a struct request, a struct
  * sock) is timed where programs get one: on a real event, looping over the
@@ -28,6 +31,9 @@ struct bench_ctx {
 	__u32 iterations;
 	__u32 pid;
 	__u64 elapsed_ns;
+	/* The benchmark's pid namespace, as bpf_get_ns_current_pid_tgid() takes it. */
+	__u64 pidns_dev;
+	__u64 pidns_ino;
 };
 
 /* Returned when the running module lacks the kfunc a program times. */
@@ -45,7 +51,7 @@ __u64 sink;
 #define BENCH_LOOP(op)                                                  \
 	({                                                              \
 		struct task_struct *task = bpf_get_current_task_btf(); \
-		char buf[16];                                           \
+		char buf[16] __attribute__((aligned(8)));               \
 		__u64 t0;                                               \
 		int i;                                                  \
 		(void)task;                                             \
@@ -94,11 +100,18 @@ BENCH(empty_loop, sink += i)
 BENCH(helper_get_current_pid_tgid, sink += bpf_get_current_pid_tgid())
 BENCH(helper_get_current_comm, sink += bpf_get_current_comm(buf, sizeof(buf)))
 BENCH(helper_get_current_cgroup_id, sink += bpf_get_current_cgroup_id())
+BENCH(helper_get_current_ancestor_cgroup_id, sink += bpf_get_current_ancestor_cgroup_id(0))
 BENCH(helper_get_smp_processor_id, sink += bpf_get_smp_processor_id())
+BENCH(helper_get_ns_current_pid_tgid, {
+	struct bpf_pidns_info ns;
+
+	if (!bpf_get_ns_current_pid_tgid(ctx->pidns_dev, ctx->pidns_ino, &ns, sizeof(ns)))
+		sink += ns.pid;
+})
 
 /*
- * CO-RE reads of the fields the kfuncs return. Only the fields read are
- * declared; libbpf relocates them against the running kernel's BTF.
+ * The fields the kfuncs return, as a program reads them. Only the fields
+ * read are declared; libbpf relocates them against the running kernel's BTF.
  */
 #define __core __attribute__((preserve_access_index))
 struct thread_info___bench { __u32 cpu; } __core;
@@ -136,31 +149,58 @@ struct task_struct___bench {
 } __core;
 #define TASK ((struct task_struct___bench *)task)
 
-/* A plain load through the trusted task pointer: the floor. */
-BENCH(direct_start_time, sink += TASK->start_time)
-BENCH(core_start_time, sink += BPF_CORE_READ(TASK, start_time))
-BENCH(core_comm, sink += BPF_CORE_READ_STR_INTO(&buf, TASK, comm))
-BENCH(core_cpu, sink += BPF_CORE_READ(TASK, thread_info.cpu))
-BENCH(core_sum_exec_runtime, sink += BPF_CORE_READ(TASK, se.sum_exec_runtime))
-BENCH(core_cgroup_id, sink += BPF_CORE_READ(TASK, cgroups, dfl_cgrp, kn, id))
-BENCH(core_cgroup_ancestor_id, sink += BPF_CORE_READ(TASK, cgroups, dfl_cgrp, ancestors[0], kn, id))
+/*
+ * Plain loads through the trusted task pointer, the verifier's direct
+ * access (one instruction a load; a fault-handled load past the first
+ * pointer): the real CO-RE read.
+ */
+BENCH(field_start_time, sink += TASK->start_time)
+BENCH(field_comm, {
+	((__u64 *)buf)[0] = ((__u64 *)TASK->comm)[0];
+	((__u64 *)buf)[1] = ((__u64 *)TASK->comm)[1];
+	sink += buf[0];
+})
+BENCH(field_cpu, sink += TASK->thread_info.cpu)
+BENCH(field_sum_exec_runtime, sink += TASK->se.sum_exec_runtime)
+BENCH(field_cgroup_id, sink += TASK->cgroups->dfl_cgrp->kn->id)
+/* cgroup_ancestor_id has none: the verifier refuses loads from ancestors[], a flexible array of pointers. */
 /* The counters rss sums (file, anon, shmem), without their per-CPU deltas. */
-BENCH(core_rss, {
+BENCH(field_rss, {
+	struct mm_struct___bench *mm = TASK->mm;
+
+	sink += mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
+})
+BENCH(field_state, sink += TASK->__state)
+BENCH(field_static_prio, sink += TASK->static_prio)
+BENCH(field_prio, sink += TASK->prio)
+BENCH(field_nvcsw, sink += TASK->nvcsw)
+BENCH(field_nivcsw, sink += TASK->nivcsw)
+/* numbers[0]: the initial pid namespace's, where the benchmark runs. */
+BENCH(field_pid_nr, sink += TASK->thread_pid->numbers[0].nr)
+BENCH(field_tgid_nr, sink += TASK->signal->pids[1] /* PIDTYPE_TGID */->numbers[0].nr)
+BENCH(field_pid_ns_inum, sink += TASK->thread_pid->numbers[0].ns->ns.inum)
+
+/* The same fields through BPF_CORE_READ(): one bpf_probe_read_kernel() call per pointer hop. */
+BENCH(probe_read_start_time, sink += BPF_CORE_READ(TASK, start_time))
+BENCH(probe_read_comm, sink += BPF_CORE_READ_STR_INTO(&buf, TASK, comm))
+BENCH(probe_read_cpu, sink += BPF_CORE_READ(TASK, thread_info.cpu))
+BENCH(probe_read_sum_exec_runtime, sink += BPF_CORE_READ(TASK, se.sum_exec_runtime))
+BENCH(probe_read_cgroup_id, sink += BPF_CORE_READ(TASK, cgroups, dfl_cgrp, kn, id))
+BENCH(probe_read_cgroup_ancestor_id, sink += BPF_CORE_READ(TASK, cgroups, dfl_cgrp, ancestors[0], kn, id))
+BENCH(probe_read_rss, {
 	struct mm_struct___bench *mm = BPF_CORE_READ(TASK, mm);
 
 	sink += BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) +
 		BPF_CORE_READ(mm, rss_stat[3].count);
 })
-
-BENCH(core_state, sink += BPF_CORE_READ(TASK, __state))
-BENCH(core_static_prio, sink += BPF_CORE_READ(TASK, static_prio))
-BENCH(core_prio, sink += BPF_CORE_READ(TASK, prio))
-BENCH(core_nvcsw, sink += BPF_CORE_READ(TASK, nvcsw))
-BENCH(core_nivcsw, sink += BPF_CORE_READ(TASK, nivcsw))
-/* numbers[0]: the initial pid namespace's, where the benchmark runs. */
-BENCH(core_pid_nr, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].nr))
-BENCH(core_tgid_nr, sink += BPF_CORE_READ(TASK, signal, pids[1] /* PIDTYPE_TGID */, numbers[0].nr))
-BENCH(core_pid_ns_inum, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].ns, ns.inum))
+BENCH(probe_read_state, sink += BPF_CORE_READ(TASK, __state))
+BENCH(probe_read_static_prio, sink += BPF_CORE_READ(TASK, static_prio))
+BENCH(probe_read_prio, sink += BPF_CORE_READ(TASK, prio))
+BENCH(probe_read_nvcsw, sink += BPF_CORE_READ(TASK, nvcsw))
+BENCH(probe_read_nivcsw, sink += BPF_CORE_READ(TASK, nivcsw))
+BENCH(probe_read_pid_nr, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].nr))
+BENCH(probe_read_tgid_nr, sink += BPF_CORE_READ(TASK, signal, pids[1] /* PIDTYPE_TGID */, numbers[0].nr))
+BENCH(probe_read_pid_ns_inum, sink += BPF_CORE_READ(TASK, thread_pid, numbers[0].ns, ns.inum))
 
 /* Upstream kfuncs of similar shape: a lookup that acquires, and its release. */
 struct cgroup {};
@@ -205,11 +245,12 @@ int upstream_cgroup_ancestor(struct bench_ctx *ctx)
  * loop over the object it hands over and adds its time here. The outcome
  * codes are the syscall programs' return values.
  */
+#define EVENT_SAMPLES 16
 struct event_timing {
 	__u32 iterations;	/* in: the loop length */
 	__u32 outcome;		/* out: 0, or BENCH_NOT_OFFERED / BENCH_CALL_FAILED */
 	__u64 events;		/* out: events the program ran on */
-	__u64 elapsed_ns;	/* out: their loops' time, summed */
+	__u64 elapsed_ns[EVENT_SAMPLES];	/* out: the first events' loop times */
 };
 
 struct {
@@ -226,10 +267,12 @@ struct {
 /* Counts one event that ended with `outcome` after `elapsed_ns` of loop. */
 static __always_inline int event_end(struct event_timing *t, __u32 outcome, __u64 elapsed_ns)
 {
+	__u64 n = __sync_fetch_and_add(&t->events, 1);
+
 	if (outcome)
 		t->outcome = outcome;
-	__sync_fetch_and_add(&t->elapsed_ns, elapsed_ns);
-	__sync_fetch_and_add(&t->events, 1);
+	if (n < EVENT_SAMPLES)
+		t->elapsed_ns[n] = elapsed_ns;
 	return 0;
 }
 
@@ -289,7 +332,7 @@ EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_helper_skc_to_tcp_sock, {
 		sink += 1;
 })
 
-/* CO-RE reads of the fields the block kfuncs return. */
+/* The fields the block kfuncs return, as a program reads them. */
 struct gendisk___bench {
 	int major;
 	int first_minor;
@@ -305,18 +348,28 @@ struct request___bench {
 /* The low bits of cmd_flags that req_op() keeps (REQ_OP_BITS). */
 #define REQ_OP_MASK ((1 << 8) - 1)
 
-EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_bytes, sink += BPF_CORE_READ(RQ, __data_len))
-EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_sector, sink += BPF_CORE_READ(RQ, __sector))
-EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_op, sink += BPF_CORE_READ(RQ, cmd_flags) & REQ_OP_MASK)
-/* new_encode_dev() of the disk's major and first minor. */
-EVENT_BENCH(BLOCK_RQ_ISSUE, blk_core_rq_dev, {
-	struct gendisk___bench *disk = BPF_CORE_READ(RQ, q, disk);
-	__u32 major = BPF_CORE_READ(disk, major), minor = BPF_CORE_READ(disk, first_minor);
+/* new_encode_dev() of a disk's major and first minor. */
+#define ENCODE_DEV(major, minor) (((minor) & 0xff) | ((major) << 8) | (((minor) & ~0xff) << 12))
 
-	sink += (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_field_rq_bytes, sink += RQ->__data_len)
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_field_rq_sector, sink += RQ->__sector)
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_field_rq_op, sink += RQ->cmd_flags & REQ_OP_MASK)
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_field_rq_dev, {
+	struct gendisk___bench *disk = RQ->q->disk;
+
+	sink += ENCODE_DEV(disk->major, disk->first_minor);
 })
 
-/* ... and of those the net kfuncs return; the addresses as IPv4 (loopback) has them. */
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_probe_read_rq_bytes, sink += BPF_CORE_READ(RQ, __data_len))
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_probe_read_rq_sector, sink += BPF_CORE_READ(RQ, __sector))
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_probe_read_rq_op, sink += BPF_CORE_READ(RQ, cmd_flags) & REQ_OP_MASK)
+EVENT_BENCH(BLOCK_RQ_ISSUE, blk_probe_read_rq_dev, {
+	struct gendisk___bench *disk = BPF_CORE_READ(RQ, q, disk);
+
+	sink += ENCODE_DEV(BPF_CORE_READ(disk, major), BPF_CORE_READ(disk, first_minor));
+})
+
+/* ... and those the net kfuncs return; the addresses as IPv4 (loopback) has them. */
 struct net___bench { __u64 net_cookie; } __core;
 struct sock_common___bench {
 	__be32 skc_daddr;
@@ -335,19 +388,33 @@ struct sock___bench {
 struct tcp_sock___bench { __u32 srtt_us; } __core;
 #define SK ((struct sock___bench *)sk)
 
-EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_sk_tuple, {
-	struct skf_sock_tuple *tuple = (void *)buf;
+/* The tuple as a program fills it, reading each field with READ(sk, field). */
+#define SK_TUPLE(READ)                                                          \
+	({                                                                      \
+		struct skf_sock_tuple *tuple = (void *)buf;                     \
+                                                                                \
+		tuple->family = READ(SK, __sk_common.skc_family);               \
+		tuple->protocol = READ(SK, sk_protocol);                        \
+		tuple->local_port = READ(SK, __sk_common.skc_num);              \
+		tuple->remote_port = bpf_ntohs(READ(SK, __sk_common.skc_dport)); \
+		*(__u32 *)tuple->local_addr = READ(SK, __sk_common.skc_rcv_saddr); \
+		*(__u32 *)tuple->remote_addr = READ(SK, __sk_common.skc_daddr); \
+		sink += tuple->local_port;                                      \
+	})
+#define FIELD(ptr, field) ((ptr)->field)
 
-	tuple->family = BPF_CORE_READ(SK, __sk_common.skc_family);
-	tuple->protocol = BPF_CORE_READ(SK, sk_protocol);
-	tuple->local_port = BPF_CORE_READ(SK, __sk_common.skc_num);
-	tuple->remote_port = bpf_ntohs(BPF_CORE_READ(SK, __sk_common.skc_dport));
-	*(__u32 *)tuple->local_addr = BPF_CORE_READ(SK, __sk_common.skc_rcv_saddr);
-	*(__u32 *)tuple->remote_addr = BPF_CORE_READ(SK, __sk_common.skc_daddr);
-	sink += tuple->local_port;
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_sk_tuple, SK_TUPLE(FIELD))
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_sk_netns_cookie, sink += SK->__sk_common.skc_net.net->net_cookie)
+/* tcp_sock.srtt_us holds the RTT << 3; a program reaches it through bpf_skc_to_tcp_sock(). */
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_tcp_srtt_us, {
+	struct tcp_sock___bench *tp = (void *)bpf_skc_to_tcp_sock(sk);
+
+	if (tp)
+		sink += tp->srtt_us >> 3;
 })
-EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_sk_netns_cookie, sink += BPF_CORE_READ(SK, __sk_common.skc_net.net, net_cookie))
-/* tcp_sock.srtt_us holds the RTT << 3. */
-EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_core_tcp_srtt_us, sink += BPF_CORE_READ((struct tcp_sock___bench *)sk, srtt_us) >> 3)
+
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_probe_read_sk_tuple, SK_TUPLE(BPF_CORE_READ))
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_probe_read_sk_netns_cookie, sink += BPF_CORE_READ(SK, __sk_common.skc_net.net, net_cookie))
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_probe_read_tcp_srtt_us, sink += BPF_CORE_READ((struct tcp_sock___bench *)sk, srtt_us) >> 3)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,29 +6,37 @@
 //!       under each module build (syscall programs by BPF_PROG_TEST_RUN,
 //!       the others on null_blk writes and loopback TCP reads it makes)
 //!       and writes DIR/run.json and DIR/jit/*.bin
-//!   bench report --run DIR --ko KO --vmlinux VMLINUX --arch ARCH --machine TEXT --json FILE
+//!   bench report --run DIR --ko KO --vmlinux VMLINUX --arch ARCH --machine TEXT --commit C --date D --json FILE
 //!       on the host: adds path lengths (disassembly of the .ko, vmlinux and
 //!       the JIT images), prints the tables and writes FILE; exits 1 if any
 //!       row is missing
 //!   bench compare OLD.json NEW.json
-//!       on the host: each kfunc's ratio to its counterpart in two reports
-//!       (two kernels), and how the ratio changed
+//!       on the host: each kfunc's instructions per call in two reports
+//!       (two kernels), and how the count changed
+//!   bench agree A.json B.json
+//!       on the host: exits 1 unless two reports of the same build have
+//!       the same instruction counts (the instrument is deterministic)
+//!   bench doc FILE.md REPORT.json...
+//!       on the host: rewrites FILE.md's tables (between its bench-tables
+//!       markers) from the reports, one per machine
 //!
-//! Timings under TCG are only meaningful as ratios within one run.
+//! The guest runs under QEMU's instruction counting, so every figure is
+//! instructions executed, not time.
 
 mod compare;
 mod event;
 mod path;
 mod report;
 mod run;
-mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]\n       \
-                     bench report --run DIR --ko KO --vmlinux VMLINUX --arch x86_64|arm64 --machine TEXT --json FILE\n       \
-                     bench compare OLD.json NEW.json";
+                     bench report --run DIR --ko KO --vmlinux VMLINUX --arch x86_64|arm64 --machine TEXT --commit C --date D --json FILE\n       \
+                     bench compare OLD.json NEW.json\n       \
+                     bench agree A.json B.json\n       \
+                     bench doc FILE.md REPORT.json...";
 
 /// `--name value` options and `--flag`s, in any order.
 struct Options {
@@ -70,13 +78,29 @@ fn main() -> ExitCode {
         }),
         Some("report") => Options::parse(&args[1..], &[]).and_then(|o| {
             let arch = o.path("arch")?.to_string_lossy().into_owned();
-            let machine = o.path("machine")?.to_string_lossy().into_owned();
-            let inputs = report::Inputs { run_dir: o.path("run")?, ko: o.path("ko")?, vmlinux: o.path("vmlinux")?, arch, machine };
+            let text = |name: &str| o.path(name).map(|p| p.to_string_lossy().into_owned());
+            let inputs = report::Inputs {
+                run_dir: o.path("run")?,
+                ko: o.path("ko")?,
+                vmlinux: o.path("vmlinux")?,
+                arch,
+                machine: text("machine")?,
+                commit: text("commit")?,
+                date: text("date")?,
+            };
             report::report(&inputs, &o.path("json")?)
         }),
         Some("compare") => match &args[1..] {
             [old, new] => compare::compare(old.as_ref(), new.as_ref()),
             _ => Err("compare takes two reports".to_string()),
+        },
+        Some("doc") => match &args[1..] {
+            [doc, reports @ ..] if !reports.is_empty() => compare::doc(doc.as_ref(), reports),
+            _ => Err("doc takes a Markdown file and at least one report".to_string()),
+        },
+        Some("agree") => match &args[1..] {
+            [a, b] => compare::agree(a.as_ref(), b.as_ref()),
+            _ => Err("agree takes two reports".to_string()),
         },
         _ => Err("no command given".to_string()),
     };

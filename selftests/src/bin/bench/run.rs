@@ -2,6 +2,14 @@
 //! bpf/bench.bpf.c (by BPF_PROG_TEST_RUN, or on their events) and the
 //! verification pair of bpf/bench_verify.bpf.c, and writes the raw numbers
 //! (run.json) and the JIT images (jit/NAME.bin).
+//!
+//! The guest runs under QEMU's instruction counting (vm-test/bench.sh), so
+//! a loop's bpf_ktime_get_ns() time is the instructions the guest executed
+//! meanwhile: the loop's own, plus any interrupt's (a timer tick costs
+//! thousands). Each loop runs at N and at 2N iterations, repeatedly: the
+//! smallest time at each length is the loop undisturbed, and seen twice it
+//! is shown to be (report.rs checks); their difference over N is one
+//! iteration, the fixed cost around the loop (clock reads, setup) gone.
 
 use crate::event::{self, Event};
 use anyhow::{bail, ensure, Context, Result};
@@ -10,6 +18,7 @@ use serde_json::{json, Map, Value};
 use skf_selftests::{sysfs, LoadedModule};
 use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -39,22 +48,34 @@ pub struct Modules {
     pub api2: PathBuf,
 }
 
-/// Repetitions, and each program's loop length.
+/// How often each loop runs, and each program's loop length.
 struct Size {
-    reps: usize,
     short: bool,
     /// Sized once per program, on first use; reused by every module build.
     iterations: BTreeMap<String, u32>,
 }
 
-/// A short run's loop length: enough to run every call, too brief to time.
-const SHORT_ITERATIONS: u32 = 200;
+/// A short run's loop length (N): enough to run every call, too brief to
+/// be sure of an undisturbed run.
+const SHORT_ITERATIONS: u32 = 32;
+/// A short run's loop times at each length (an event program's first run
+/// has 16).
+const SHORT_SAMPLES: usize = 2;
+/// A full run's: at least MIN_SAMPLES, then until the smallest at both
+/// lengths has been seen twice, in at most MAX_RUNS runs.
+const MIN_SAMPLES: usize = 3;
+pub const MAX_RUNS: usize = 15;
+/// Full runs size N so that the loop at 2N runs about this many
+/// instructions: short beside a timer tick's period (1-4 million
+/// instructions, HZ 1000-250, at one instruction per ns), so that most
+/// runs see no tick.
+const LOOP_TARGET_INSNS: u64 = 100_000;
+const MIN_ITERATIONS: u32 = 8;
+const MAX_ITERATIONS: u32 = 4096;
 
 impl Size {
-    /// `program`'s loop length; None if the module lacks its kfunc. Full runs
-    /// size each loop to take LOOP_TARGET_NS: calls cost from nothing to ~100x
-    /// the empty loop, and one length for all made a full arm64 run outlast
-    /// its VM's time limit.
+    /// `program`'s loop length N; None if the module lacks its kfunc. Calls
+    /// cost from nothing to hundreds of times the empty loop.
     fn iterations(&mut self, obj: &Object, program: &ProgramMut) -> Result<Option<u32>> {
         let name = program.name().to_string_lossy().into_owned();
         if let Some(&n) = self.iterations.get(&name) {
@@ -66,19 +87,22 @@ impl Size {
         }
         Ok(n)
     }
+
+    /// Whether the loop times at N and 2N taken so far, in `runs` runs, are enough.
+    fn enough(&self, at_n: &[u64], at_2n: &[u64], runs: usize) -> bool {
+        let min_samples = if self.short { SHORT_SAMPLES } else { MIN_SAMPLES };
+        let taken = at_n.len() >= min_samples && at_2n.len() >= min_samples;
+        runs >= MAX_RUNS || (taken && (self.short || (fastest_seen_twice(at_n) && fastest_seen_twice(at_2n))))
+    }
 }
 
 /// One module load: the programs it times, under each call_counting setting
-/// (variant name, on?), interleaved within every repetition.
+/// (variant name, on?).
 struct Config<'a> {
     module: &'a Path,
     all_programs: bool,
     variants: &'a [(&'a str, bool)],
 }
-
-/// Full runs size every loop to take this long (an event program's loops,
-/// summed): the guest clock may tick only every few ms (jiffies under TCG).
-const LOOP_TARGET_NS: u64 = 300_000_000;
 
 pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let jit_dir = out.join("jit");
@@ -93,7 +117,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let mut api_levels = Map::new();
     let mut verification = Value::Null;
     let mut empty_loops = Map::new();
-    let mut size = Size { reps: if short { 2 } else { 5 }, short, iterations: BTreeMap::new() };
+    let mut size = Size { short, iterations: BTreeMap::new() };
     for (i, config) in configs.iter().enumerate() {
         let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
         sysfs::write("policy", "warn").context("setting policy warn")?;
@@ -109,7 +133,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
             variants.insert(name, Value::Object(timings));
         }
         if i == 0 {
-            verification = verify(size.reps.max(5))?;
+            verification = verify(if short { SHORT_SAMPLES } else { MIN_SAMPLES })?;
         }
         drop(obj);
         module.remove().with_context(|| format!("rmmod after {}", config.module.display()))?;
@@ -120,7 +144,6 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "iterations": size.iterations,
         "short": short,
         "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
-        "reps": size.reps,
         "api_levels": api_levels,
         "empty_loops": empty_loops,
         "variants": variants,
@@ -133,9 +156,6 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
 }
 
 const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
-
-/// bpf_iter_num_new() refuses longer ranges (BPF_MAX_LOOPS), and the loop then runs 0 times.
-const MAX_ITERATIONS: u32 = 8 * 1024 * 1024;
 
 /// Per program: the empty loop its timing is taken over, the one in the same section.
 fn empty_loops_of(obj: &Object) -> Result<Map<String, Value>> {
@@ -154,17 +174,18 @@ fn empty_loops_of(obj: &Object) -> Result<Map<String, Value>> {
         .collect()
 }
 
-/// The loop length at which `program` takes LOOP_TARGET_NS; None if not offered.
+/// The loop length N at which `program`'s loop of 2N runs about
+/// LOOP_TARGET_INSNS; None if not offered. From the smallest of a few
+/// runs, so that a tick in one does not shorten N.
 fn calibrate(obj: &Object, program: &ProgramMut) -> Result<Option<u32>> {
-    let mut iterations: u32 = 1000;
-    loop {
-        let Some(Timing { elapsed_ns: elapsed, .. }) = time_once(obj, program, iterations)? else { return Ok(None) };
-        if elapsed >= LOOP_TARGET_NS / 4 || iterations >= MAX_ITERATIONS {
-            let scaled = iterations as u64 * LOOP_TARGET_NS / elapsed.max(1);
-            return Ok(Some(scaled.clamp(1000, MAX_ITERATIONS as u64) as u32));
-        }
-        iterations = (iterations * 4).min(MAX_ITERATIONS);
+    const PROBE: u32 = 64;
+    let mut fastest = u64::MAX;
+    for _ in 0..3 {
+        let Some(timing) = time_once(obj, program, PROBE)? else { return Ok(None) };
+        fastest = fastest.min(timing.fastest());
     }
+    let per_iteration = (fastest / u64::from(PROBE)).max(1);
+    Ok(Some((LOOP_TARGET_INSNS / 2 / per_iteration).clamp(MIN_ITERATIONS.into(), MAX_ITERATIONS.into()) as u32))
 }
 
 /// Runs every check_ program once: a kfunc that fails on the benchmark's
@@ -176,8 +197,8 @@ fn check_calls(obj: &Object) -> Result<()> {
     Ok(())
 }
 
-/// Per variant: program name -> ns per loop iteration, per repetition (null
-/// where the module lacks the kfunc).
+/// Per variant: program name -> {iterations: N, at_n: [loop times], at_2n:
+/// [loop times]} (null where the module lacks the kfunc).
 fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(String, Map<String, Value>)>> {
     let programs: Vec<ProgramMut> = obj
         .progs_mut()
@@ -190,35 +211,58 @@ fn time_config(obj: &Object, config: &Config, size: &mut Size) -> Result<Vec<(St
         })
         .collect();
     let mut results: Vec<(String, Map<String, Value>)> = config.variants.iter().map(|(name, _)| (name.to_string(), Map::new())).collect();
-    for _ in 0..size.reps {
-        for program in &programs {
-            let name = program.name().to_string_lossy().into_owned();
-            for ((_, counting), (_, timings)) in config.variants.iter().zip(results.iter_mut()) {
-                sysfs::write("call_counting", if *counting { "1" } else { "0" }).context("writing call_counting")?;
-                // One untimed call first: a deprecated kfunc's call-time
-                // warning (a printk, then its static branch patched out, once
-                // per 10 s) lands there, and the loop times the quiet path
-                // that every other call of those 10 s takes.
-                let per_iteration = match size.iterations(obj, program)? {
-                    Some(n) => {
-                        time_once(obj, program, 1)?;
-                        time_once(obj, program, n)?.map(|t| t.elapsed_ns as f64 / t.iterations as f64)
-                    }
-                    None => None,
-                };
-                let reps = timings.entry(name.clone()).or_insert_with(|| json!([]));
-                reps.as_array_mut().expect("built as an array").push(json!(per_iteration));
+    for program in &programs {
+        let name = program.name().to_string_lossy().into_owned();
+        for ((_, counting), (_, timings)) in config.variants.iter().zip(results.iter_mut()) {
+            sysfs::write("call_counting", if *counting { "1" } else { "0" }).context("writing call_counting")?;
+            let Some(n) = size.iterations(obj, program)? else {
+                timings.insert(name.clone(), Value::Null);
+                continue;
+            };
+            // One untimed call first: a deprecated kfunc's call-time
+            // warning (a printk, then its static branch patched out, once
+            // per 10 s) lands there, and the loop times the quiet path
+            // that every other call of those 10 s takes.
+            time_once(obj, program, 1)?;
+            let (mut at_n, mut at_2n) = (Vec::new(), Vec::new());
+            let mut runs = 0;
+            while !size.enough(&at_n, &at_2n, runs) {
+                for (iterations, samples) in [(n, &mut at_n), (2 * n, &mut at_2n)] {
+                    let timing = time_once(obj, program, iterations)?.with_context(|| format!("{name} was offered, then not"))?;
+                    samples.extend(timing.elapsed_ns);
+                }
+                runs += 1;
             }
+            timings.insert(name.clone(), json!({"iterations": n, "at_n": at_n, "at_2n": at_2n}));
         }
     }
     sysfs::write("call_counting", "0").context("writing call_counting")?;
     Ok(results)
 }
 
-/// What one timed run measured: its loops' time, and how many iterations they ran.
+/// Whether the smallest of `samples` occurs at least twice: a loop no
+/// interrupt disturbed, as two disturbed runs do not cost the same.
+pub fn fastest_seen_twice(samples: &[u64]) -> bool {
+    samples.iter().min().is_some_and(|fastest| samples.iter().filter(|s| *s == fastest).count() >= 2)
+}
+
+/// What one timed run measured: each loop's time (one for a syscall
+/// program, one per event for an event program).
 struct Timing {
-    elapsed_ns: u64,
-    iterations: u64,
+    elapsed_ns: Vec<u64>,
+}
+
+impl Timing {
+    fn fastest(&self) -> u64 {
+        self.elapsed_ns.iter().copied().min().unwrap_or(u64::MAX)
+    }
+}
+
+/// The dev and inode of this process's pid namespace, as
+/// bpf_get_ns_current_pid_tgid() takes them.
+fn pid_namespace() -> Result<(u64, u64)> {
+    let ns = std::fs::metadata("/proc/self/ns/pid").context("stat /proc/self/ns/pid")?;
+    Ok((ns.dev(), ns.ino()))
 }
 
 /// One run of `program` with loops of `iterations`: a BPF_PROG_TEST_RUN,
@@ -227,18 +271,22 @@ fn time_once(obj: &Object, program: &ProgramMut, iterations: u32) -> Result<Opti
     let name = program.name().to_string_lossy();
     let (outcome, timing) = match Event::of(&program.section().to_string_lossy())? {
         None => {
-            // struct bench_ctx: iterations, pid, elapsed_ns (written back by the kernel).
-            let mut ctx = [0u8; 16];
+            // struct bench_ctx: iterations, pid, elapsed_ns (written back by
+            // the kernel), pidns_dev, pidns_ino.
+            let (pidns_dev, pidns_ino) = pid_namespace()?;
+            let mut ctx = [0u8; 32];
             ctx[0..4].copy_from_slice(&iterations.to_ne_bytes());
             ctx[4..8].copy_from_slice(&std::process::id().to_ne_bytes());
+            ctx[16..24].copy_from_slice(&pidns_dev.to_ne_bytes());
+            ctx[24..32].copy_from_slice(&pidns_ino.to_ne_bytes());
             let input = ProgramInput { context_in: Some(&mut ctx), ..Default::default() };
             let ret = program.test_run(input).with_context(|| format!("test run of {name}"))?.return_value;
             let elapsed_ns = u64::from_ne_bytes(ctx[8..16].try_into().expect("8 bytes"));
-            (ret, Timing { elapsed_ns, iterations: iterations.into() })
+            (ret, Timing { elapsed_ns: vec![elapsed_ns] })
         }
         Some(event) => {
-            let sum = event::time(obj, program, &event, iterations)?;
-            (sum.outcome, Timing { elapsed_ns: sum.elapsed_ns, iterations: sum.events * u64::from(iterations) })
+            let timing = event::time(obj, program, &event, iterations)?;
+            (timing.outcome, Timing { elapsed_ns: timing.elapsed_ns })
         }
     };
     match outcome {
@@ -284,8 +332,10 @@ fn capture(level: PrintLevel, msg: String) {
     LIBBPF_LOG.lock().expect("log lock").push_str(&msg);
 }
 
-/// Per program of the pair: BPF_PROG_LOAD wall time, the verifier's own
-/// time and instruction count (log_level BPF_LOG_STATS), per repetition.
+/// Per program of the pair, per repetition: libbpf's whole load() and the
+/// verifier's own time (log_level BPF_LOG_STATS's line), both in the
+/// guest's clock (under instruction counting, instructions), and the
+/// instructions the verifier processed.
 fn verify(reps: usize) -> Result<Value> {
     let previous = libbpf_rs::get_print();
     libbpf_rs::set_print(Some((PrintLevel::Debug, capture)));
