@@ -8,10 +8,13 @@
 #
 # MACHINE is ARCH-SERIES[-FLAVOUR], e.g. x86_64-6.12, arm64-7.2 (lib.sh).
 #
-# The cache key covers the kernel package version, the config fragments, the
-# build recipe (the functions below that build) and the toolchain versions:
-# change any of them and the kernel is rebuilt in a new directory; leave them
-# alone and the old one is reused.
+# A machine's cache key covers its kernel package version, the contents of
+# the config fragments it uses, the build recipe every machine shares (the
+# functions below that build) and its toolchain's versions (its pahole's
+# too): change any of them and the kernel is rebuilt in a new directory;
+# leave them alone and the old one is reused. Which fragments and which
+# pahole a machine uses is keyed by what they are, not by the functions
+# that choose them, so a new flavour re-keys no other machine's kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,10 +55,9 @@ toolchain_versions() {
 	if vendored_pahole "$1"; then pahole_of "$1"; else pahole --version; fi
 }
 
-# What builds a kernel; a change to any of it is a new kernel.
+# What builds every kernel; a change to any of it is a new kernel for each.
 recipe() {
-	declare -f build source_dir verify_config fragments vendored_pahole pahole_of \
-		series_llvm series_libclang series_bindgen series_bindgen_version
+	declare -f build source_dir verify_config series_llvm series_libclang series_bindgen series_bindgen_version
 }
 
 kernel_key() {
@@ -167,7 +169,7 @@ if machine_is_stock "$machine"; then
 	case "$cmd" in
 	build) exec "$SKF_REPO/vm-test/stock.sh" headers "$(stock_kver "$machine")" ;;
 	path) exec "$SKF_REPO/vm-test/stock.sh" path "$(stock_kver "$machine")" ;;
-	*) die "kernel.sh $cmd: $machine is Debian's kernel, which this project neither builds nor boots yet" ;;
+	*) die "kernel.sh $cmd: $machine is Debian's kernel, which this project does not build" ;;
 	esac
 fi
 case "$cmd" in
