@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Prints the LLVM= value for building modules against kernel tree $1, from
 # the compiler its .config records: "-N" for clang N where clang-N is
 # installed (Debian's versioned LLVM), "1" for the default clang, nothing for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make deb [KVER=]`: Debian packages of this tree, into build/deb/. Prints
 # their paths.
 #

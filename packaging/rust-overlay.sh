@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Makes Debian's linux-headers-KVER build Rust modules. Runs as root on a
 # Debian system: dkms's PRE_BUILD step (dkms.conf), and vm-test/stock.sh in
 # its sid chroot.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Compiles the selftests' BPF programs and generates their skeletons; the
 //! objects stay in OUT_DIR for tests that hand them to `skf prog check`.
 //! Also generates the benchmark's per-kfunc programs from the manifest.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The promise across kernels: at each API level, the module built for
 # machine OLD and the one built for machine NEW (6.12 and 7.2, or our 7.2
 # and Debian's) must offer the same kfuncs with the same prototypes,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `skf abi check` on each module build of MACHINE against the manifest and
 # the released levels, then on one build with a crafted manifest (a released
 # prototype changed), which must fail and name that build. Ends with a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Prints every API level the module can be built at, oldest first, from the
 # manifest's api_level.
 set -euo pipefail

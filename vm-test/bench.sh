@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make bench`: counts the instructions every kfunc the newest module offers
 # executes per call, beside field loads, probe-read chains, helpers and
 # upstream kfuncs, in one test VM boot under QEMU's instruction counting

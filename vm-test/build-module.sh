@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Builds stable_kfuncs.ko for one (architecture, API level) cell in its own
 # copy under build/, so cells never share object files. Prints the .ko path.
 # Warnings are errors here (KCFLAGS/KRUSTFLAGS): the module must build

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The test suite behind `make check`: host-side cargo tests, then one VM cell
 # per (test machine, API level), each running the selftests against the
 # module built for it. Ends with one summary line, "N passed, N failed".
@@ -312,6 +313,7 @@ lint_step "host: rustfmt --check" vm-test/fmt.sh --check
 lint_step "host: cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 host_step "host: cargo test" cargo test --workspace --exclude skf-selftests
 host_step "host: splat detector" vm-test/tests/splats.sh
+lint_step "host: SPDX lines" vm-test/spdx.sh
 log "vm: ${machines[*]}, side by side; their logs follow when all are done"
 # The machines whose guests take longest build first, so they boot first:
 # flavoured kernels (KASAN), then arm64 guests, then the rest.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The main job, `make demo`: in the x86_64 test VM, stable_kfuncs at API 2
 # (the level where skf_task_comm_v1 is deprecated, before its removal at 3):
 # load it, list what it offers, trace execs and exits through it, load a

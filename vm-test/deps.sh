@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Installs everything a fresh machine needs to build the kernels, the module,
 # the userspace tools, and to run the VMs. Idempotent: each step first checks
 # whether its result is already there, so a second run is a fast no-op.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Prints the kernel-log lines in FILE... that report a kernel bug (BUG,
 # WARNING, Oops, lockdep, RCU, KASAN, kmemleak, Call Trace); exits 1 if
 # there are any. Patterns: vm-test/splat-patterns.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest, as root, on either architecture (busybox sh or bash).
 # Executes the command the host left in $OUT/command, then leaves its status,
 # the kernel log and any kmemleak report in $OUT for the host to judge.

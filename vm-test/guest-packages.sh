@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs in Debian's stock kernel's VM (vm-test/packages.sh): this project's
 # packages, installed and removed with dpkg as a user would. Prints
 # libtest-style lines; exits non-zero if any step failed.

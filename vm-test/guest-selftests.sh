@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside a test VM: for each cell (one API level's module builds), each
 # selftest binary in turn, one test at a time (tests insert and remove the
 # one module); the ONCE binaries (level-independent) in the last cell only.

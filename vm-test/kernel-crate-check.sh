@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The kernel crate a module links on a kernel built without Rust
 # (module/kernel-crate/): each of its patches is needed, and the module
 # built with them prints through printk without %pA. Builds the crate once

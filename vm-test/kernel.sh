@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Test kernels, cached outside the repo.
 #
 #   kernel.sh build MACHINE    build (or reuse) the test kernel, print its tree

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared paths and helpers for the vm-test scripts. Sourced, not run.
 
 # Everything built or installed outside the repo lives here, so a clean clone

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Builds the initramfs of a qemu guest (arm64, or Debian's stock x86_64
 # kernel) from the Debian packages deps.sh downloaded for architecture ARCH,
 # plus the kernel modules KO... its /init loads in that order, and caches it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # This project's Debian packages on one of Debian's stock kernels, as a user
 # meets them. On the host: builds them (packaging/deb.sh), installs and
 # removes stable-kfuncs-dkms in the chroot of the kernel's suite, where dkms

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # pahole 1.31, built once from the vendored source (vm-test/vendor/, see its
 # README) into the cache. Prints the binary's path.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Runs one shell command as root inside a test VM, with the repo visible at
 # the same path as on the host.
 #

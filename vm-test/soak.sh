@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make soak`: the soak tests' long form on one machine, at the newest API
 # level: load/unload cycles under racing switches for SECONDS (selftest
 # soak), 1000 concurrent loads (concurrent_loads), and where the kernel can

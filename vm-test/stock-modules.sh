@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make stock [KVER=]`: stable_kfuncs.ko for Debian's stock kernel
 # $SKF_STOCK_KVER, or each of lib.sh's SKF_STOCK_KVERS, at every API level,
 # each checked against the manifest by `skf abi check` over that kernel's BTF

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Debian's stock kernels: the module built for a distribution's kernel ABI.
 #
 #   stock.sh toolchain KVER        make KVER's chroot: its suite, headers and compilers

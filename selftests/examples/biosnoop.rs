@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Runs bpf/biosnoop.bpf.c for a few seconds and prints each block request
 //! as it completes: the issuing process (pid here and in its own pid
 //! namespace), device, operation, sector, size and latency, all read

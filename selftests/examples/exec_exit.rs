@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Runs bpf/exec_exit.bpf.c for a few seconds and prints what it reports:
 //! every exec and exit, with name, cgroup, start time and RSS, all read
 //! through stable_kfuncs. Needs root and the module loaded.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Running bpf/biosnoop.bpf.c, the block latency tracer: shared by its
 //! selftest and the loader `make demo` runs (selftests/examples/biosnoop.rs).
 

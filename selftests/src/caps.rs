@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The calling thread's effective capabilities (capget/capset(2), which act
 //! on one thread only), for tests that load as a less privileged user.
 

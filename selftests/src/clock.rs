@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use nix::time::{clock_gettime, ClockId};
 
 /// `clock` now, in nanoseconds.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Children cloned into new namespaces, killed and reaped on drop.
 
 use nix::sched::{clone, CloneFlags};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use std::path::PathBuf;
 
 /// What the VM runner tells a test about the cell it runs in.

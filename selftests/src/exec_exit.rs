@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Running bpf/exec_exit.bpf.c, the example tracer: shared by its selftest
 //! and the loader `make demo` runs (selftests/examples/exec_exit.rs).
 

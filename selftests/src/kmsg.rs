@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use nix::errno::Errno;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Shared fixtures for the in-VM selftests.
 //!
 //! The VM runner (vm-test/check.sh) passes what it built through the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use nix::errno::Errno;
 use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags};
 use std::ffi::CString;

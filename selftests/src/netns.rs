@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A network namespace of the test's own, so its sockets see no other traffic.
 
 use nix::sched::{unshare, CloneFlags};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Reading an example tracer's ring buffer of fixed-size C event records.
 
 use libbpf_rs::{MapCore, RingBufferBuilder};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Syscall programs built by hand, loaded with fewer capabilities than the
 //! test holds: `task = bpf_task_from_pid(pid); KFUNC(task)...;
 //! bpf_task_release(task)`.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! /sys/kernel/stable_kfuncs.
 
 use std::path::{Path, PathBuf};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The task_info probe (bpf/task_info.bpf.c): what every non-comm kfunc,
 //! and upstream's cgroup helper, say about the calling thread.
 

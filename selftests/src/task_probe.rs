@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The task_probe program (selftests/bpf/task_probe.bpf.c): what the API 4
 //! sched, ns and mm kfuncs say about any task, looked up by its pid.
 

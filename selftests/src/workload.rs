@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Events made on purpose, so the programs attached to them run: null_blk
 //! writes (a struct request each) and loopback TCP reads (a struct sock).
 

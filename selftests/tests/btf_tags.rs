@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! What any BTF reader sees in /sys/kernel/btf/stable_kfuncs: exactly the
 //! kfuncs alive at this API level, each with the stability decl tags the
 //! manifest promises, and the API level as an enum for CO-RE. Read with

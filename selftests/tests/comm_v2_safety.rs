@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf_task_comm_v2 where it used to be unsafe: the group leader of a
 //! thread whose process has exited, or of a running thread past its exit
 //! (use-after-frees), and the BPF buffer on error (left as it was, where

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Many programs verified at once: each load of a kfunc user is counted
 //! once however many loads overlap, and under `warn` reported once per
 //! interval (log_flood); a policy switch mid-verification never refuses a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Every kfunc in every context it is offered to (bpf/contexts.bpf.c, its
 //! calls generated from the manifest), on the strangest objects each hands
 //! over: while a workload runs (processes and threads created, exiting and

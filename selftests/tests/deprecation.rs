@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf_task_comm_v1 through its life: stable at API 1, deprecated at 2
 //! (warned about, or refused, or allowed, by policy), removed at 3. What
 //! each level must do comes from the manifest.

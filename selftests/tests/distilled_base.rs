@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A build with a distilled base (.BTF.base, what out-of-tree modules get by
 //! default from pahole >= 1.26 on 6.12 and from resolve_btfids on 7.x) must
 //! not load: the kernel renumbers its kfuncs' BTF ids, which the module

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! bpf/biosnoop.bpf.c, the block latency tracer: at API 4 it reports the
 //! device, sector, size and operation of O_DIRECT I/O a contained child
 //! (new pid namespace) does to null_blk at known offsets, with the child's

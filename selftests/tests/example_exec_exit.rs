@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! bpf/exec_exit.bpf.c, the example tracing program: the same object runs
 //! at every API level, in tp_btf and kprobe programs, and what it reports
 //! for a child process matches what the parent knows about it.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Module init under fault injection, on kernels with CONFIG_FAILSLAB and
 //! CONFIG_FAIL_PAGE_ALLOC (check.sh runs this test only there): through
 //! /proc/thread-self/fail-nth, the Nth slab or page allocation made with the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Each kfunc's value against an independent source of truth: procfs, the
 //! clock, the scheduler's affinity, and upstream's own BPF helpers.
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A build whose C and Rust struct layouts disagree refuses to load, naming
 //! each field whose offset or size differs, with both values. The skewed
 //! build (vm-test/build-module.sh ... skewed) adds 8 to every C offset and

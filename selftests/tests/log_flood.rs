@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A CAP_BPF-only user loading in a loop cannot flood the kernel log: the
 //! module logs at most one line per program load, however many of its
 //! kfuncs the program calls; one per (loader uid, reason, deprecated kfuncs

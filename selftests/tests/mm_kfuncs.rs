@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf_task_rss_kind_bytes against /proc/PID/status: RssFile, RssAnon and
 //! RssShmem of a stopped child (exact: nothing moves) and of this process
 //! with shared memory mapped (within what it touches meanwhile).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! stable_kfuncs.ko loads with its BTF and sysfs, stays while a program uses
 //! it, and leaves nothing behind when removed.
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The net family against the socket API: a loopback TCP connection over
 //! IPv4 and IPv6, in a network namespace of its own. The tuple must match
 //! getsockname/getpeername, the cookie SO_NETNS_COOKIE, the smoothed RTT

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The ns family against /proc: a child in new pid, mount and network
 //! namespaces, seen from its own pid namespace and from ours (NSpid,
 //! NStgid), and its namespaces' inode numbers (/proc/PID/ns/*).

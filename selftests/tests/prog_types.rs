@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Where a kfunc may be called is the same on every kernel series: the
 //! kernel's own mapping of program types to kfunc hooks differs (7.x lets
 //! raw_tp programs reach the tracing hook; 6.12 does not), the module's

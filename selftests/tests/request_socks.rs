@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Request socks (TCP_NEW_SYN_RECV) are not full sockets, like TIME_WAIT
 //! ones, but no tracepoint passes one as a struct sock *: in 6.12 and 7.2
 //! every TCP path that drops or resets on a request has switched to its

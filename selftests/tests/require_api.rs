@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! SKF_REQUIRE_API(3) against a real kernel: below API 3, and without the
 //! module, the object does not load and libbpf's log names the needed and
 //! the found level; from API 3 on it loads.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf_task_rss_bytes on another task where its task_lock must not be
 //! taken: in the scheduler's sched_switch tracepoint IRQs are off (and the
 //! runqueue locked), so the kfunc must say -EBUSY, not trylock alloc_lock.

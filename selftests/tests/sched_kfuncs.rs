@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The sched family against /proc: a child's state letter as it sleeps,
 //! stops and dies, its nice value and priority, and its context switches.
 

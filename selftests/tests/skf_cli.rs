@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf` against the live module: `kfunc list` shows what the manifest
 //! promises at this level (for root and for an unprivileged user), `kfunc
 //! show` explains a kfunc the level lacks, and `prog check`'s verdict on

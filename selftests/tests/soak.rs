@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The module under sustained use: load/unload cycles, in each of which a
 //! sched_switch program calls every task kfunc on every CPU while threads
 //! race policy and call-counting switches and loads; then, with the race

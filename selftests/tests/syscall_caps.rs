@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Syscall programs need only CAP_BPF, yet bpf_task_from_pid() reaches every
 //! host task: the module refuses its kfuncs to them unless the loader may
 //! trace (CAP_PERFMON or CAP_SYS_ADMIN in the initial namespace).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Every malformed write to the module's writable sysfs files (whitespace,
 //! huge, binary, NUL-embedded, a valid word with junk after it)
 //! gets an errno (EINVAL; E2BIG where sysfs refuses the size first) and

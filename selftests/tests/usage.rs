@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Usage accounting: programs verified per kfunc (a load the module
 //! refuses counts for none of its kfuncs), and per-CPU call counts that only
 //! move while call counting is switched on.

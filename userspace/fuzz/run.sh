@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Fuzzes one of skf's readers for SECONDS (default 600), seeded with the
 # repo's own inputs. Installs cargo-fuzz on first use.
 #

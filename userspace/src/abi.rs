@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The ABI one stable_kfuncs build offers at its API level, and how two of
 //! them differ. The same shape comes from the manifest, a built .ko, the
 //! running module and the committed records of released levels, so every

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! BPF instructions as a compiled object holds them (include/uapi/linux/bpf.h,
 //! bpf_common.h): 8-byte slots, little-endian on the BPF target clang
 //! builds for; a 64-bit immediate load (ld_imm64) takes two slots.

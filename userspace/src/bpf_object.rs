@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A compiled BPF object, read from its ELF and BTF: the kfuncs it imports,
 //! its programs and their code.
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A reader for the parts of BTF that `skf` needs: type kinds, names,
 //! function prototypes, enums and decl tags, of plain or split (module)
 //! BTF. It bounds-checks every read, so arbitrary bytes give an error,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The control-flow graph of one BPF function: basic blocks split at jump
 //! targets and after jumps and exits (BPF_JMP and BPF_JMP32, conditional or
 //! not). Calls do not end a block: they return to the next instruction.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Which kfunc calls of a program the verifier reaches at one API level.
 //!
 //! `bpf_ksym_exists(k)` compiles to loading k's address (an ld_imm64 with a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Which of the module's kfunc sets a program type reaches: the kernel maps
 //! each BPF_PROG_TYPE_* to a kfunc hook (btf.c bpf_prog_type_to_kfunc_hook),
 //! and the module registers one set per manifest `prog_types` entry

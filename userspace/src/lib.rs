@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Userspace tooling for stable_kfuncs: the manifest that declares every
 //! kfunc, the generator that derives the module's glue from it, and the
 //! checks `skf` runs on BPF objects and module builds.

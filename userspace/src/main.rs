@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf: discover, check and guard the stable_kfuncs BPF ABI.
 //!
 //! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every

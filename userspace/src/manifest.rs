@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! module/kfuncs.toml: every kfunc stable_kfuncs has ever released.
 
 use crate::proto::{is_ident, CType, Prototype};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A stable_kfuncs build's ABI as the kernel sees it: kfunc prototypes,
 //! `skf.*` decl tags and the API level enum from the module's BTF, and the
 //! kfunc sets from its .BTF_ids (a .ko) or from sysfs (the running module).

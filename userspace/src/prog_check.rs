@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf prog check`: rates each kfunc a BPF object imports against an API
 //! level, and each call its programs make as the verifier would see it:
 //! whether the program's type may call the kfunc (sec_def.rs,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The small C prototype subset kfuncs use: scalar and pointer parameters.
 
 use anyhow::{bail, Result};

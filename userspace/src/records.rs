@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! module/abi/api-N.toml: what each released API level offers, written by
 //! `skf abi release N` when the level ships and never edited after. The
 //! manifest must keep describing every released level exactly so.

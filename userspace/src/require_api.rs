@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The kfunc names SKF_REQUIRE_API(N) calls to fail a load: no module offers
 //! them, so libbpf's verifier log names the needed and the found level
 //! ("kfunc 'skf_needs_api_3_but_module_is_api_2' is referenced but wasn't

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! A BPF program's ELF section name to its program type, as libbpf maps it
 //! (libbpf.c `section_defs[]`, the SEC_DEF table, libbpf 1.x rules):
 //!

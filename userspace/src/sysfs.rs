@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The running module's /sys/kernel/stable_kfuncs.
 
 use anyhow::{bail, Context, Result};

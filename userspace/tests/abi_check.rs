@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf abi check` on the tree as it is and on crafted bad manifests: each
 //! kind of broken promise is caught and named. (Module builds are checked
 //! against the manifest by vm-test/abi-check.sh, which has a kernel.)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! bpf/include/stable_kfuncs.bpf.h as clang sees it: deprecation warnings
 //! where a program calls a deprecated kfunc, none where it opts out or goes
 //! through a compat wrapper, and SKF_REQUIRE_API / SKF_HAS_<FAMILY>() as

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf's help and error text, held to the golden files in tests/cmd/ so the
 //! command-line contract cannot drift unnoticed. After an intended change,
 //! `TRYCMD=overwrite cargo test -p skf --test cli` rewrites them: review the diff.

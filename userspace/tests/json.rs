@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf's JSON documents, as skf prints them on the host, against their
 //! contract in docs/skf-json.md: every documented field there, none other,
 //! none twice. (Documents that need a loaded module are checked by skf's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! module/btf_decl_tag.h: the stability decl tags must never be dropped
 //! silently. clang emits them as btf_decl_tag attributes; a compiler without
 //! the attribute (gcc before 15: Debian 13's kernel is built with gcc 14)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The module's C<->Rust boundary is declared twice by hand: module/glue.h
 //! for C (shims.c and the other C files include it, so the C compiler holds
 //! their definitions to it) and module/ffi.rs plus the `#[no_mangle]`

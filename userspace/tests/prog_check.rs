@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf prog check --api N` on objects built from bpf/ and selftests/bpf/,
 //! rated the way the VM selftests see them load (or not) at each level.
 //! Every object builds with -Werror: the header's deprecation warnings fire

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The workspace's `rust-version` is a promise to packagers: no locked
 //! dependency may need a newer rustc than it states.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Self-test of the splat detector run-vm.sh relies on: each report kind must
 # be caught, and a clean boot log (which mentions lockdep and kmemleak in
 # passing) must not be. Prints a libtest-style result line for check.sh.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! skf's BTF reader on arbitrary bytes, as 6.12 and 7.2 write BTF (7.2's
 //! wider kind and vlen fields, its layout section): parsing it, alone and as
 //! split BTF over itself, and describing every type must give a result or an

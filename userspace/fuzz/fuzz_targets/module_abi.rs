@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf abi check|diff` on arbitrary bytes as a module build: reading its
 //! split BTF over a real vmlinux's and its kfunc sets must give a result or
 //! an error, never a panic. SKF_FUZZ_VMLINUX names the vmlinux (run.sh sets it).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf prog check` on arbitrary bytes: reading the object and rating its
 //! imports and its programs' calls at every API level must give a result or an error, never a panic.
 

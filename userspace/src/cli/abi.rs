@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf abi check|diff|release`: hold module builds and the manifest to the
 //! released API levels.
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf docs --out DIR` (hidden): man pages and shell completions generated
 //! from the clap definition, so they cannot drift from it.
 

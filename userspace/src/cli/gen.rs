@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf gen`: derive the generated files from module/kfuncs.toml.
 
 use super::{Exit, Output};

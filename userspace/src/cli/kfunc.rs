@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf kfunc list|show`: what the running kernel offers, from the module's
 //! BTF decl tags (what the verifier sees) and its sysfs (registration, usage).
 

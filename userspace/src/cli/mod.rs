@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The command line: one module per object, each with its verbs.
 
 mod abi;

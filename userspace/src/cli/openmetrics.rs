@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf usage show --openmetrics`: the counters as OpenMetrics text, for a
 //! fleet's scraper (node_exporter's textfile collector reads it): who still
 //! calls a kfunc before the level that removes it.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! How skf prints: text, or JSON (-j compact, -p pretty) as bpftool does,
 //! errors included: `{"schema": 1, "error": "..."}` on stdout, with the same
 //! exit code. docs/skf-json.md documents every document's fields.

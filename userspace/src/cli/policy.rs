@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf policy get|set`: the module's answer to deprecated kfunc use.
 
 use super::{require_root, Exit, Output};

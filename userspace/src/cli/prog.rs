@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf prog check`: rate a BPF object's kfunc imports.
 
 use super::{builtin_manifest, Exit, Output};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `skf usage show|reset`: the module's per-kfunc counters.
 
 use super::openmetrics::{self, Sample};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The C side: module/generated/kfuncs.h and module/generated/kfuncs_btf.c.
 
 use super::{alive_condition, c_struct, HEADER_NOTE};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! bpf/include/stable_kfuncs.bpf.h: what BPF programs include.
 
 use super::{c_struct, HEADER_NOTE};

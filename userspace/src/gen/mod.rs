@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Derives the module's glue, the BPF header and README's kfunc table from
 //! the manifest. Generated files are never edited by hand; `check` reports
 //! any that differ from what the manifest produces.

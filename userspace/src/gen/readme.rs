@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! README.md's kfunc table, between its begin and end markers.
 
 use crate::manifest::Manifest;

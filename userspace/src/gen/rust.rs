@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The Rust side: module/generated/kfunc_table.rs.
 
 use super::HEADER_NOTE;

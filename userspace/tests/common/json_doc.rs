@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! docs/skf-json.md, the contract of skf's JSON documents, as the tests read
 //! it: the fields it lists for each document, and the fields of a document
 //! skf printed. Shared by the host tests and skf's own unit tests (for the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! What the host tests share: the repo, skf, and clang building BPF objects.
 #![allow(dead_code)] // each test crate uses its own part
 

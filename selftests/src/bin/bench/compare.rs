@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Two reports side by side, by instructions per call.
 //!
 //! `bench compare OLD.json NEW.json`: the same kfunc on two kernels (6.12

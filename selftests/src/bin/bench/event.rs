@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The loops timed on real events (bench.bpf.c's second half): one program
 //! attached at a time while the guest makes its event happen, each event
 //! writing its loop's time to the event_timing map.

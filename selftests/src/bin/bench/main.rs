@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! `make bench`: what a stable kfunc costs, side by side with what a BPF
 //! program would use instead. vm-test/bench.sh runs it in two halves:
 //!

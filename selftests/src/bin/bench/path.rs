@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Path lengths, counted in instructions from disassembly: functions of the
 //! .ko or vmlinux (llvm-objdump), and a program's JIT image.
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The host half: turns run.json into instructions per call, adds path
 //! lengths from disassembly, prints the tables and writes MACHINE.json.
 //! Every kfunc the manifest has at the measured level gets a row; anything

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The guest half: loads each module build in turn, runs the timed loops of
 //! bpf/bench.bpf.c (by BPF_PROG_TEST_RUN, or on their events) and the
 //! verification pair of bpf/bench_verify.bpf.c, and writes the raw numbers
