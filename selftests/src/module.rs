@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 use nix::errno::Errno;
-use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags};
+use nix::kmod::{delete_module, finit_module, init_module, DeleteModuleFlags, ModuleInitFlags};
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
@@ -20,6 +20,12 @@ impl LoadedModule {
     pub fn insert(path: &Path) -> io::Result<LoadedModule> {
         let file = File::open(path)?;
         finit_module(&file, &CString::default(), ModuleInitFlags::empty())?;
+        Ok(LoadedModule { inserted: true })
+    }
+
+    /// init_module(2) of an image in memory: no file system read in what it costs.
+    pub fn insert_image(image: &[u8]) -> io::Result<LoadedModule> {
+        init_module(image, &CString::default())?;
         Ok(LoadedModule { inserted: true })
     }
 

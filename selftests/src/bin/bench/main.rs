@@ -8,7 +8,7 @@
 //!       under each module build (syscall programs by BPF_PROG_TEST_RUN,
 //!       the others on null_blk writes and loopback TCP reads it makes)
 //!       and writes DIR/run.json and DIR/jit/*.bin
-//!   bench report --run DIR --ko KO --vmlinux VMLINUX --arch ARCH --machine TEXT --commit C --date D --json FILE
+//!   bench report --run DIR --ko KO --vmlinux VMLINUX|--no-vmlinux --arch ARCH --machine TEXT --commit C --date D --json FILE
 //!       on the host: adds path lengths (disassembly of the .ko, vmlinux and
 //!       the JIT images), prints the tables and writes FILE; exits 1 if any
 //!       row is missing
@@ -35,7 +35,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]\n       \
-                     bench report --run DIR --ko KO --vmlinux VMLINUX --arch x86_64|arm64 --machine TEXT --commit C --date D --json FILE\n       \
+                     bench report --run DIR --ko KO --vmlinux VMLINUX|--no-vmlinux --arch x86_64|arm64 --machine TEXT --commit C --date D --json FILE\n       \
                      bench compare OLD.json NEW.json\n       \
                      bench agree A.json B.json\n       \
                      bench doc FILE.md REPORT.json...";
@@ -78,13 +78,13 @@ fn main() -> ExitCode {
             let modules = run::Modules { newest: o.path("newest")?, no_counting: o.path("no-counting")?, api2: o.path("api2")? };
             run::run(&o.path("out")?, &modules, o.flag("short")).map_err(|e| format!("{e:#}"))
         }),
-        Some("report") => Options::parse(&args[1..], &[]).and_then(|o| {
+        Some("report") => Options::parse(&args[1..], &["no-vmlinux"]).and_then(|o| {
             let arch = o.path("arch")?.to_string_lossy().into_owned();
             let text = |name: &str| o.path(name).map(|p| p.to_string_lossy().into_owned());
             let inputs = report::Inputs {
                 run_dir: o.path("run")?,
                 ko: o.path("ko")?,
-                vmlinux: o.path("vmlinux")?,
+                vmlinux: if o.flag("no-vmlinux") { None } else { Some(o.path("vmlinux")?) },
                 arch,
                 machine: text("machine")?,
                 commit: text("commit")?,

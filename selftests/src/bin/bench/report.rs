@@ -20,7 +20,9 @@ pub struct Inputs {
     pub run_dir: PathBuf,
     /// The newest-level module build that was timed.
     pub ko: PathBuf,
-    pub vmlinux: PathBuf,
+    /// None for a distribution's image, which ships without one: the
+    /// baselines' kernel functions are then not disassembled.
+    pub vmlinux: Option<PathBuf>,
     pub arch: String,
     /// One line naming the host and how the guest ran.
     pub machine: String,
@@ -380,21 +382,25 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
             (a, w, b) => run.missing.push(format!("path length of {}: {}", kfunc.name, errors(vec![a.err(), w.err(), b.err()]))),
         }
     }
-    for (program, functions) in BASELINE_FUNCTIONS {
-        let added = jit_added(&run, program);
-        let counted: Result<Vec<(String, path::Function)>, _> =
-            functions.iter().map(|f| path::function(&inputs.vmlinux, f).map(|func| (f.to_string(), func))).collect();
-        match (added, counted) {
-            (Ok(added), Ok(counted)) => {
-                let described: Vec<String> = counted.iter().map(|(name, f)| format!("{name} {}", f.size())).collect();
-                push(format!("{program:<30} {added:>4} {:>9} {:>9}  {}", "-", "-", described.join(", ")));
-                path_rows.push(json!({
-                    "program": program, "jit_added": added,
-                    "kernel_functions": counted.iter().map(|(name, f)| json!({"name": name, "insns": f.size(), "calls": f.callees()})).collect::<Vec<_>>(),
-                }));
+    if let Some(vmlinux) = &inputs.vmlinux {
+        for (program, functions) in BASELINE_FUNCTIONS {
+            let added = jit_added(&run, program);
+            let counted: Result<Vec<(String, path::Function)>, _> =
+                functions.iter().map(|f| path::function(vmlinux, f).map(|func| (f.to_string(), func))).collect();
+            match (added, counted) {
+                (Ok(added), Ok(counted)) => {
+                    let described: Vec<String> = counted.iter().map(|(name, f)| format!("{name} {}", f.size())).collect();
+                    push(format!("{program:<30} {added:>4} {:>9} {:>9}  {}", "-", "-", described.join(", ")));
+                    path_rows.push(json!({
+                        "program": program, "jit_added": added,
+                        "kernel_functions": counted.iter().map(|(name, f)| json!({"name": name, "insns": f.size(), "calls": f.callees()})).collect::<Vec<_>>(),
+                    }));
+                }
+                (a, c) => run.missing.push(format!("path length of {program}: {}", errors(vec![a.err(), c.err()]))),
             }
-            (a, c) => run.missing.push(format!("path length of {program}: {}", errors(vec![a.err(), c.err()]))),
         }
+    } else {
+        push("(the baselines' kernel functions are not disassembled: the kernel's image ships without its vmlinux)".into());
     }
 
     // 4. Deprecated adapters: every kfunc deprecated at a timed module's
@@ -482,6 +488,25 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         verify_rows.insert("stable_over_upstream".into(), json!({"load": round2(load), "verifier": round2(verifier)}));
     }
 
+    // 7. Loading the module.
+    push(String::new());
+    push(
+        "7. Loading the module: init_module(2) of the timed build from memory, thousands of guest instructions (fewest of the loads)"
+            .into(),
+    );
+    let ko_bytes = std::fs::metadata(&inputs.ko).map_err(|e| format!("{}: {e}", inputs.ko.display()))?.len();
+    let insmod = run.json["insmod"].as_array().and_then(|a| a.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>());
+    let insmod_row = match insmod.as_ref().and_then(|samples| samples.iter().min()) {
+        Some(&fewest) => {
+            push(format!("{:<16} {:>12} bytes {:>12.0}", "stable_kfuncs.ko", ko_bytes, fewest as f64 / 1e3));
+            json!({"module_bytes": ko_bytes, "kinsns": (fewest as f64 / 1e3).round(), "samples": insmod})
+        }
+        None => {
+            run.missing.push("the module load's instruction count".into());
+            Value::Null
+        }
+    };
+
     print!("{out}");
     for list in [&mut run.missing, &mut run.unstable] {
         list.sort();
@@ -504,6 +529,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "deprecated_adapters": adapter_rows,
         "call_counting": counting_rows,
         "verification": verify_rows,
+        "insmod": insmod_row,
         "table": out,
         "missing": run.missing,
         "unstable": run.unstable,

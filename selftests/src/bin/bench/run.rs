@@ -120,6 +120,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let mut verification = Value::Null;
     let mut empty_loops = Map::new();
     let mut size = Size { short, iterations: BTreeMap::new() };
+    let insmod = insmod_samples(&modules.newest, if short { SHORT_SAMPLES } else { MIN_SAMPLES })?;
     for (i, config) in configs.iter().enumerate() {
         let module = LoadedModule::insert(config.module).with_context(|| format!("insmod {}", config.module.display()))?;
         sysfs::write("policy", "warn").context("setting policy warn")?;
@@ -150,11 +151,28 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "empty_loops": empty_loops,
         "variants": variants,
         "verify": verification,
+        "insmod": insmod,
     });
     let path = out.join("run.json");
     std::fs::write(&path, serde_json::to_string_pretty(&run)?).with_context(|| format!("writing {}", path.display()))?;
     eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+/// Guest instructions of each of `samples` init_module(2) calls of the
+/// module at `path`, from memory (reading the file is not the module's
+/// cost); it is removed after each.
+fn insmod_samples(path: &Path, samples: usize) -> Result<Vec<u64>> {
+    let image = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            let module = LoadedModule::insert_image(&image).with_context(|| format!("init_module {}", path.display()))?;
+            let insns = u64::try_from(start.elapsed().as_nanos()).context("an init_module beyond u64 instructions")?;
+            module.remove().with_context(|| format!("rmmod after timing the load of {}", path.display()))?;
+            Ok(insns)
+        })
+        .collect()
 }
 
 const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
