@@ -121,7 +121,7 @@ stock: deps
 	$(if $(KVER),SKF_STOCK_KVER=$(KVER)) vm-test/stock-modules.sh
 
 # Secure Boot: a build signed with your key, which you enroll as a MOK
-# (README, On your distribution).
+# (README, Install).
 MODULE ?= module/stable_kfuncs.ko
 sign: have-kdir
 	@test -n "$(KEY)" && test -n "$(CERT)" || { echo "usage: make sign KEY=key.priv CERT=cert.der [MODULE=$(MODULE)] [KDIR=...]" >&2; exit 1; }

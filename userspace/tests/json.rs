@@ -46,14 +46,14 @@ fn prog_check_prints_the_documented_fields() {
     assert_documented("skf prog check", &["prog", "check", object.to_str().unwrap(), "--api", "4"], 2);
 }
 
-/// A scratch repository with the real manifest, README and released levels,
+/// A scratch repository with the real manifest, docs/kfuncs.md and released levels,
 /// and the directories `gen` writes to.
 fn scratch_repo() -> TempDir {
     let dir = TempDir::new().unwrap();
-    for sub in ["module/abi", "module/generated", "bpf/include"] {
+    for sub in ["module/abi", "module/generated", "bpf/include", "docs"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
     }
-    for file in ["module/kfuncs.toml", "README.md"] {
+    for file in ["module/kfuncs.toml", "docs/kfuncs.md"] {
         std::fs::copy(repo().join(file), dir.path().join(file)).unwrap();
     }
     for entry in std::fs::read_dir(repo().join("module/abi")).unwrap() {

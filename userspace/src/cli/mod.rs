@@ -39,8 +39,8 @@ impl Exit {
         }
     }
 
-    /// What the code means, as `skf --help`, skf(1) and README's skf
-    /// section say it (README with `code` quotes).
+    /// What the code means, as `skf --help`, skf(1) and docs/skf.md's
+    /// exit code table say it (docs/skf.md with `code` quotes).
     pub fn meaning(self) -> &'static str {
         match self {
             Exit::Fine => "fine: done, or checked and found compatible",
@@ -130,7 +130,7 @@ enum Object {
         #[command(subcommand)]
         verb: usage::Verb,
     },
-    /// Regenerate the module glue, BPF header and README table from module/kfuncs.toml
+    /// Regenerate the module glue, BPF header and docs/kfuncs.md's kfunc table from module/kfuncs.toml
     Gen(gen::Args),
     /// Write skf's man pages and shell completions (for `make install`)
     #[command(hide = true)]
@@ -230,9 +230,9 @@ mod tests {
     use super::Exit;
 
     #[test]
-    fn readme_documents_each_exit_code_as_skf_help_does() {
-        let readme = include_str!("../../../README.md");
-        let documented: Vec<(String, String)> = readme
+    fn docs_skf_md_documents_each_exit_code_as_skf_help_does() {
+        let doc = include_str!("../../../docs/skf.md");
+        let documented: Vec<(String, String)> = doc
             .lines()
             .skip_while(|l| *l != "| code | meaning |")
             .skip(2)
@@ -241,6 +241,6 @@ mod tests {
             .map(|(code, meaning)| (code.to_string(), meaning.to_string()))
             .collect();
         let defined: Vec<(String, String)> = Exit::ALL.iter().map(|e| (e.code().to_string(), e.meaning().to_string())).collect();
-        assert_eq!(documented, defined, "README's skf section and cli::Exit disagree");
+        assert_eq!(documented, defined, "docs/skf.md's exit code table and cli::Exit disagree");
     }
 }
