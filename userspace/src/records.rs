@@ -97,12 +97,27 @@ impl Record {
         Ok(records)
     }
 
-    /// Writes the record of `level` from the manifest; a released level is never rewritten.
+    /// Writes the record of `level` from the manifest; a released level is
+    /// never rewritten, and none is released from a manifest that already
+    /// breaks one (the new record would freeze the break).
     pub fn release(m: &Manifest, dir: &Path, level: u32) -> Result<PathBuf> {
-        let released = Record::load_all(dir)?.len() as u32;
-        if let Some(refusal) = release_refusal(dir, level, released, m.api_level) {
+        let records = Record::load_all(dir)?;
+        if let Some(refusal) = release_refusal(dir, level, records.len() as u32, m.api_level) {
             bail!(refusal);
         }
+        let broken: Vec<String> = check(m, &records)
+            .into_iter()
+            .filter(|c| !c.compatible)
+            .map(|c| match c.kfunc {
+                Some(kfunc) => format!("{kfunc}: {}", c.change),
+                None => c.change,
+            })
+            .collect();
+        ensure!(
+            broken.is_empty(),
+            "API {level} is not released: {MANIFEST_PATH} breaks released levels ({}); fix that first (`skf abi check` lists it)",
+            broken.join("; ")
+        );
         let path = Record::path(dir, level);
         let header = format!("# API level {level} as released. Written by `skf abi release {level}`; never edit it.\n\n");
         std::fs::write(&path, header + &toml::to_string(&Record::of_manifest(m, level))?)

@@ -220,3 +220,17 @@ fn releasing_a_level_the_manifest_lacks_says_to_raise_api_level() {
     assert!(stderr.contains(&format!("API {newest} is already released")), "{stderr}");
     assert!(stderr.contains(&format!("the next level to release is {}", newest + 1)) && stderr.contains(&raise), "{stderr}");
 }
+
+#[test]
+fn no_level_is_released_over_a_broken_released_one() {
+    let newest = *recorded_levels().last().expect("module/abi/ records a level");
+    let next = newest + 1;
+    let dir = crafted(&format!("api_level = {newest}"), &format!("api_level = {next}"));
+    let manifest = dir.path().join("module/kfuncs.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replacen("proto = \"u32 skf_task_cpu(", "proto = \"u64 skf_task_cpu(", 1)).unwrap();
+    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &next.to_string()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(&format!("API {next} is not released")) && stderr.contains("skf_task_cpu: "), "{stderr}");
+    assert!(!dir.path().join(format!("module/abi/api-{next}.toml")).exists(), "the record was written anyway");
+}
