@@ -404,7 +404,13 @@ struct tcp_sock___bench { __u32 srtt_us; } __core;
 #define FIELD(ptr, field) ((ptr)->field)
 
 EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_sk_tuple, SK_TUPLE(FIELD))
-EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_sk_netns_cookie, sink += SK->__sk_common.skc_net.net->net_cookie)
+/* skc_net.net is __rcu: the verifier wants it tested before the load. */
+EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_sk_netns_cookie, {
+	struct net___bench *net = SK->__sk_common.skc_net.net;
+
+	if (net)
+		sink += net->net_cookie;
+})
 /* tcp_sock.srtt_us holds the RTT << 3; a program reaches it through bpf_skc_to_tcp_sock(). */
 EVENT_BENCH(TCP_RCV_SPACE_ADJUST, tcp_field_tcp_srtt_us, {
 	struct tcp_sock___bench *tp = (void *)bpf_skc_to_tcp_sock(sk);
