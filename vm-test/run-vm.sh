@@ -81,11 +81,23 @@ SKF_GUEST_CMDLINE="log_buf_len=16M"
 
 ICOUNT=(-icount shift=0,sleep=off)
 
+# One host thread for all of a guest's vCPUs. With multi-threaded TCG a
+# vCPU can go on running code that text patching on another vCPU has
+# already changed: Debian's x86_64 image oopsed ("Oops: int3") when a
+# static key flipped under its code (its own sched_schedstats, within
+# 10 s; single-threaded, none in a minute), and in the soak test one kfunc
+# counted none of 5 calls right after call counting was switched on, while
+# every other kfunc counted all 5: a stale translation of its entry (once
+# on x86_64-6.12 in CI, once on arm64-6.12). A guest gets about one host
+# core anyway (check.sh runs one guest per core).
+TCG=(-accel tcg,thread=single)
+
 run_x86_64() {
 	local accel=--disable-kvm qemu_opts=()
 	[ -z "$icount" ] && kvm_works && accel=--force-kvm
-	# virtme-ng passes this word on, and it must come last.
-	[ -n "$icount" ] && qemu_opts=(--qemu-opts="${ICOUNT[*]}")
+	# virtme-ng passes this word on, and it must come last; without KVM it
+	# names no accelerator itself.
+	[ "$accel" = --disable-kvm ] && qemu_opts=(--qemu-opts="${TCG[*]}${icount:+ ${ICOUNT[*]}}")
 	log "booting x86_64 VM (virtme-ng, ${accel#--}${icount:+, icount})"
 	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
 	# by name, and virtme-ng leaves root= out when it boots without initramfs.
@@ -101,13 +113,8 @@ run_qemu() {
 	local rootfs qemu console
 	rootfs=$("$SKF_REPO/vm-test/mkrootfs.sh" "$arch" "${guest_modules[@]}")
 	case "$arch" in
-	arm64) qemu=(qemu-system-aarch64 -M virt -cpu max${icount:+,cntfrq=1000000000}) console=ttyAMA0 ;;
-	# One host thread for all vCPUs: with multi-threaded TCG, a vCPU can run
-	# an int3 that text patching on another vCPU has already removed, and
-	# Debian's image oopses ("Oops: int3") when a static key flips while
-	# its code runs (its own sched_schedstats: within 10 s; single-threaded,
-	# none in a minute). A guest gets about one host core anyway.
-	x86_64) qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max) console=ttyS0 ;;
+	arm64) qemu=(qemu-system-aarch64 "${TCG[@]}" -M virt -cpu max${icount:+,cntfrq=1000000000}) console=ttyAMA0 ;;
+	x86_64) qemu=(qemu-system-x86_64 "${TCG[@]}" -cpu max) console=ttyS0 ;;
 	esac
 	[ -n "$icount" ] && qemu+=("${ICOUNT[@]}")
 	log "booting $machine VM (${qemu[0]}, tcg${icount:+, icount})"
