@@ -164,7 +164,7 @@ impl Manifest {
             let at = e.utf8_error().valid_up_to();
             let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
             anyhow::anyhow!(
-                "the manifest {} is not UTF-8 text (line {line}, byte {at}): save it as UTF-8, or pass --repo DIR if this is not stable-kfuncs' repository",
+                "the manifest {} is not UTF-8 text (at byte offset {at} of the file, on line {line}): save it as UTF-8, or pass --repo DIR if this is not stable-kfuncs' repository",
                 path.display()
             )
         })?;

@@ -189,7 +189,8 @@ fn an_unreadable_or_non_utf8_manifest_is_named_with_what_to_do() {
     for verb in [&["abi", "check"][..], &["gen", "--check"]] {
         let (code, stderr) = skf_in(dir.path(), verb);
         assert_eq!(code, 3, "{verb:?}: {stderr}");
-        let named = format!("the manifest {} is not UTF-8 text (line 2, byte {at}): save it as UTF-8", manifest.display());
+        let named =
+            format!("the manifest {} is not UTF-8 text (at byte offset {at} of the file, on line 2): save it as UTF-8", manifest.display());
         assert!(stderr.contains(&named), "{verb:?}: {stderr}");
     }
 
