@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     match trace(dev, header, Duration::from_secs(seconds), print) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("biosnoop: {e:#} (needs stable_kfuncs at API 4 or later: insmod stable_kfuncs.ko)");
+            eprintln!("biosnoop: {e:#} (needs stable_kfuncs at API 4 or later: `modprobe stable_kfuncs`, or `insmod module/stable_kfuncs.ko` in a checkout)");
             ExitCode::FAILURE
         }
     }

@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     match printed {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("exec_exit: {e:#} (is stable_kfuncs loaded? insmod stable_kfuncs.ko)");
+            eprintln!(
+                "exec_exit: {e:#} (is stable_kfuncs loaded? `modprobe stable_kfuncs`, or `insmod module/stable_kfuncs.ko` in a checkout)"
+            );
             ExitCode::FAILURE
         }
     }

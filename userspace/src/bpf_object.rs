@@ -3,13 +3,13 @@
 //! A compiled BPF object, read from its ELF and BTF: the kfuncs it imports,
 //! its programs and their code.
 
+use crate::bounded_read::read_bounded;
 use crate::bpf_insn;
 use crate::btf::{Btf, KIND_FUNC, LINKAGE_EXTERN};
 use crate::guard::{Code, Function, Target};
 use anyhow::{bail, Context, Result};
 use object::{Architecture, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionFlags, SymbolKind};
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::Path;
 
 /// One kfunc extern of a BPF object.
@@ -51,47 +51,10 @@ const R_BPF_64_64: u32 = 1;
 
 /// The most skf reads of an object: clang's BPF objects are kilobytes, the
 /// largest real ones a few megabytes.
-pub const MAX_OBJECT_BYTES: u64 = 256 << 20;
+const MAX_OBJECT_BYTES: u64 = 256 << 20;
 
 /// ELF's magic bytes, which every object starts with.
-const ELF_MAGIC: &[u8] = b"\x7fELF";
-
-/// `path`'s bytes, at most MAX_OBJECT_BYTES of them: a larger file is
-/// refused unread, and a device or pipe (/dev/zero) is read only until its
-/// first bytes show it is no ELF object, or up to the limit.
-pub fn read_object(path: &Path) -> Result<Vec<u8>> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let too_large = |size: Option<u64>| {
-        let size = size.map_or(" holds".to_string(), |n| format!(" is {n} bytes,"));
-        anyhow::anyhow!(
-            "{}{size} more than the {} MiB skf reads of an object: it is no BPF object clang built; pass the .bpf.o",
-            path.display(),
-            MAX_OBJECT_BYTES >> 20
-        )
-    };
-    let metadata = file.metadata().with_context(|| format!("cannot read {}", path.display()))?;
-    if metadata.is_file() && metadata.len() > MAX_OBJECT_BYTES {
-        return Err(too_large(Some(metadata.len())));
-    }
-    let mut data = Vec::new();
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        let n = match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        data.extend_from_slice(&chunk[..n]);
-        if data.len() as u64 > MAX_OBJECT_BYTES {
-            return Err(too_large(None));
-        }
-        if data.len() >= ELF_MAGIC.len() && !data.starts_with(ELF_MAGIC) {
-            break; // what is read is enough to say it is no object
-        }
-    }
-    Ok(data)
-}
+pub const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 /// Size of an ELF64 file header: anything shorter cannot be an object.
 const ELF64_HEADER_SIZE: usize = 64;
@@ -102,7 +65,8 @@ pub fn imports_of(data: &[u8]) -> Result<Vec<KfuncImport>> {
 
 /// Reads `path`'s object; errors name the file and what to do.
 pub fn read(path: &Path) -> Result<BpfObject> {
-    let data = read_object(path)?;
+    let data =
+        read_bounded(path, "a BPF object", MAX_OBJECT_BYTES, &[ELF_MAGIC]).with_context(|| format!("cannot read {}", path.display()))?;
     parse(&data).with_context(|| format!("{}", path.display()))
 }
 

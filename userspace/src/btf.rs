@@ -9,7 +9,8 @@ use anyhow::{bail, ensure, Context, Result};
 use std::ops::Range;
 use std::sync::Arc;
 
-const MAGIC: u16 = 0xeb9f;
+/// The first field of every BTF header.
+pub const MAGIC: u16 = 0xeb9f;
 
 pub const KIND_INT: u8 = 1;
 pub const KIND_PTR: u8 = 2;

@@ -5,6 +5,7 @@
 //! checks `skf` runs on BPF objects and module builds.
 
 pub mod abi;
+pub mod bounded_read;
 pub mod bpf_insn;
 pub mod bpf_object;
 pub mod btf;

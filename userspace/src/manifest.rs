@@ -2,10 +2,12 @@
 
 //! module/kfuncs.toml: every kfunc stable_kfuncs has ever released.
 
+use crate::bounded_read::read_bounded;
 use crate::proto::{is_ident, CType, Prototype};
 use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashSet};
+use std::io::ErrorKind;
 use std::path::Path;
 
 /// Verifier flags a kfunc may carry, with their BTF_ID_FLAGS bits
@@ -26,6 +28,10 @@ pub const PROG_TYPES: &[(&str, &str)] =
     &[("tracing", "BPF_PROG_TYPE_TRACING"), ("kprobe", "BPF_PROG_TYPE_KPROBE"), ("syscall", "BPF_PROG_TYPE_SYSCALL")];
 
 pub const FAMILIES: &[&str] = &["task", "cgroup", "mm", "sched", "ns", "block", "net"];
+
+/// The most skf reads of the manifest or a record (module/abi/api-N.toml):
+/// they are kilobytes.
+pub const MAX_TOML_BYTES: u64 = 16 << 20;
 
 /// From this API level on, every new kfunc names the kernel change(s) it absorbs.
 pub const CHURN_REQUIRED_SINCE: u32 = 4;
@@ -149,14 +155,16 @@ impl Manifest {
 
     /// The manifest at `path` as written (see `decode`), its rules not yet checked.
     pub fn load_unvalidated(path: &Path) -> Result<Manifest> {
-        let bytes = std::fs::read(path).with_context(|| {
-            format!("cannot read the manifest {}: run skf from the repository root, or pass --repo DIR", path.display())
+        let bytes = read_bounded(path, "a manifest", MAX_TOML_BYTES, &[]).map_err(|e| {
+            // A file too large is no manifest; one missing may be a wrong directory.
+            let advice = if e.kind() == ErrorKind::FileTooLarge { "" } else { ": run skf from the repository root, or pass --repo DIR" };
+            anyhow::Error::new(e).context(format!("cannot read the manifest {}{advice}", path.display()))
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
             anyhow::anyhow!(
-                "the manifest {} is not UTF-8 text (line {line}, byte {at}): save it as UTF-8, or pass --repo DIR if this is not stable-kfuncs' repository",
+                "the manifest {} is not UTF-8 text (at byte offset {at} of the file, on line {line}): save it as UTF-8, or pass --repo DIR if this is not stable-kfuncs' repository",
                 path.display()
             )
         })?;

@@ -5,6 +5,8 @@
 //! kfunc sets from its .BTF_ids (a .ko) or from sysfs (the running module).
 
 use crate::abi::{Class, KfuncAbi, LevelAbi};
+use crate::bounded_read::read_bounded;
+use crate::bpf_object::ELF_MAGIC;
 use crate::btf::{Btf, KIND_DECL_TAG, KIND_ENUM, KIND_FUNC};
 use crate::manifest::KNOWN_FLAGS;
 use crate::sysfs::{sysfs_value, NOT_LOADED};
@@ -20,14 +22,24 @@ pub const SYSFS_BTF_MODULE: &str = "/sys/kernel/btf/stable_kfuncs";
 /// The generated C names its kfunc sets `skf_kfuncs_<prog type>`.
 const SET_SYMBOL_PREFIX: &str = "__BTF_ID__set8__skf_kfuncs_";
 
-/// Reads a file, saying which and why on failure.
-fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))
+/// The most skf reads of a module build: stable_kfuncs.ko is megabytes,
+/// the largest modules with DWARF (amdgpu.ko) half a gigabyte.
+const MAX_MODULE_BYTES: u64 = 1 << 30;
+
+/// The most skf reads of a vmlinux: a distribution's with DWARF is about a gigabyte.
+const MAX_VMLINUX_BYTES: u64 = 4 << 30;
+
+/// What raw BTF (/sys/kernel/btf/*) starts with.
+const BTF_MAGIC: [u8; 2] = crate::btf::MAGIC.to_le_bytes();
+
+/// Reads a file of at most `limit` bytes, saying which and why on failure.
+fn read(path: &Path, what: &str, limit: u64, magics: &[&[u8]]) -> Result<Vec<u8>> {
+    read_bounded(path, what, limit, magics).with_context(|| format!("cannot read {what} {}", path.display()))
 }
 
 /// vmlinux BTF from /sys/kernel/btf/vmlinux or a vmlinux ELF: what module BTF extends.
 pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
-    let data = read(path, "vmlinux BTF")
+    let data = read(path, "vmlinux BTF", MAX_VMLINUX_BYTES, &[ELF_MAGIC, &BTF_MAGIC])
         .context("module BTF extends vmlinux's: pass -B/--base-btf with the vmlinux the module was built against")?;
     let btf = Btf::parse(Btf::section_of(&data)?).with_context(|| format!("malformed BTF in {}", path.display()))?;
     Ok(Arc::new(btf))
@@ -36,7 +48,7 @@ pub fn load_base(path: &Path) -> Result<Arc<Btf>> {
 /// The ABI of the built module `ko`. Its BTF extends its own distilled base
 /// (`.BTF.base`, pahole >= 1.26) if it has one, else the vmlinux BTF at `vmlinux`.
 pub fn read_ko(ko: &Path, vmlinux: &Path) -> Result<LevelAbi> {
-    let data = read(ko, "module")?;
+    let data = read(ko, "the module", MAX_MODULE_BYTES, &[ELF_MAGIC])?;
     parse_ko(&data, || load_base(vmlinux)).with_context(|| format!("{}", ko.display()))
 }
 
@@ -183,7 +195,8 @@ pub fn read_running() -> Result<LevelAbi> {
     if !Path::new(SYSFS_BTF_MODULE).exists() {
         bail!(NOT_LOADED);
     }
-    let btf = Btf::parse_split(&read(Path::new(SYSFS_BTF_MODULE), "module BTF")?, load_base(Path::new(SYSFS_BTF_VMLINUX))?)
+    let module_btf = read(Path::new(SYSFS_BTF_MODULE), "the module's BTF", MAX_MODULE_BYTES, &[&BTF_MAGIC])?;
+    let btf = Btf::parse_split(&module_btf, load_base(Path::new(SYSFS_BTF_VMLINUX))?)
         .context("malformed BTF in /sys/kernel/btf/stable_kfuncs")?;
     let tags = skf_tags(&btf)?;
     let mut kfuncs = BTreeMap::new();

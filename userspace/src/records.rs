@@ -5,8 +5,9 @@
 //! manifest must keep describing every released level exactly so.
 
 use crate::abi::{Change, KfuncAbi, LevelAbi};
+use crate::bounded_read::read_bounded;
 use crate::gen::MANIFEST_PATH;
-use crate::manifest::{Flag, Manifest};
+use crate::manifest::{Flag, Manifest, MAX_TOML_BYTES};
 use anyhow::{bail, ensure, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -82,7 +83,11 @@ impl Record {
             if !path.exists() {
                 break;
             }
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                read_bounded(&path, "an ABI record", MAX_TOML_BYTES, &[]).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = String::from_utf8(bytes).with_context(|| {
+                format!("{} is not UTF-8 text: restore it from git (a released record is never edited)", path.display())
+            })?;
             let record: Record = toml::from_str(&text).with_context(|| format!("malformed ABI record {}", path.display()))?;
             ensure!(record.api_level == level, "{} records api_level = {}, not {level}", path.display(), record.api_level);
             records.push(record);

@@ -6,8 +6,11 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 pub const SYSFS_DIR: &str = "/sys/kernel/stable_kfuncs";
+
+/// Says how to load the module, both for an installed one and for a build in a checkout.
 pub const NOT_LOADED: &str =
-    "stable_kfuncs is not loaded: load it with `modprobe stable_kfuncs` (or `insmod` the stable_kfuncs.ko that `make` built, by its path)";
+    "stable_kfuncs is not loaded: load it with `modprobe stable_kfuncs` where it is installed (a package, dkms or \
+     `make modules_install`), or in a source checkout after `make` with `insmod module/stable_kfuncs.ko`; either as root";
 
 /// One of the module's sysfs values (`rel` under SYSFS_DIR), trimmed.
 pub fn sysfs_value(rel: &str) -> Result<String> {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::json_doc::{documented_fields, field_paths};
-use common::repo;
+use common::{build, repo, skf_limited};
 use std::path::Path;
 use std::process::Command;
 use tempfile::TempDir;
@@ -189,7 +189,8 @@ fn an_unreadable_or_non_utf8_manifest_is_named_with_what_to_do() {
     for verb in [&["abi", "check"][..], &["gen", "--check"]] {
         let (code, stderr) = skf_in(dir.path(), verb);
         assert_eq!(code, 3, "{verb:?}: {stderr}");
-        let named = format!("the manifest {} is not UTF-8 text (line 2, byte {at}): save it as UTF-8", manifest.display());
+        let named =
+            format!("the manifest {} is not UTF-8 text (at byte offset {at} of the file, on line 2): save it as UTF-8", manifest.display());
         assert!(stderr.contains(&named), "{verb:?}: {stderr}");
     }
 
@@ -233,4 +234,40 @@ fn no_level_is_released_over_a_broken_released_one() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains(&format!("API {next} is not released")) && stderr.contains("skf_task_cpu: "), "{stderr}");
     assert!(!dir.path().join(format!("module/abi/api-{next}.toml")).exists(), "the record was written anyway");
+}
+
+#[test]
+fn endless_or_huge_builds_vmlinux_and_manifests_are_refused_not_read_whole() {
+    let dir = TempDir::new().unwrap();
+    // A device is read only until its first bytes show it is no module.
+    let (code, _, stderr) = skf_limited("abi diff /dev/zero /dev/zero");
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("/dev/zero: not an ELF file"), "{stderr}");
+    // Module BTF with no .BTF.base of its own (a BPF object's) is read over the vmlinux given.
+    let object = build("bpf/exec_exit.bpf.c", &["-g"], dir.path());
+    let (code, _, stderr) = skf_limited(&format!("abi diff -B /dev/zero {0} {0}", object.display()));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("malformed BTF in /dev/zero"), "{stderr}");
+    // A file larger than any module, vmlinux or manifest is refused unread.
+    let sparse = dir.path().join("sparse");
+    std::fs::File::create(&sparse).unwrap().set_len(5 << 30).unwrap();
+    let (code, _, stderr) = skf_limited(&format!("abi diff {0} {0}", sparse.display()));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot read the module {}: it is {} bytes, more than the 1024 MiB", sparse.display(), 5u64 << 30)),
+        "{stderr}"
+    );
+    let (code, _, stderr) = skf_limited(&format!("abi diff -B {} {1} {1}", sparse.display(), object.display()));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot read vmlinux BTF {}: it is {} bytes, more than the 4096 MiB", sparse.display(), 5u64 << 30)),
+        "{stderr}"
+    );
+    let repo = crafted("api_level = ", "api_level = ");
+    let manifest = repo.path().join("module/kfuncs.toml");
+    std::fs::remove_file(&manifest).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
+    let (code, _, stderr) = skf_limited(&format!("abi check --repo {}", repo.path().display()));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains(&format!("cannot read the manifest {}: it holds more than the 16 MiB", manifest.display())), "{stderr}");
 }

@@ -8,7 +8,7 @@
 mod common;
 
 use common::json_doc::{documented_fields, field_paths};
-use common::{build, repo, skf};
+use common::{build, repo, skf, skf_limited};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -217,22 +217,15 @@ fn a_ksym_test_the_call_does_not_depend_on_guards_nothing() {
     assert_eq!((code, report["verdict"].as_str()), (0, Some("compatible")), "{report:#}");
 }
 
-/// skf under a 1 GiB address-space limit: (exit code, stdout, stderr).
-fn skf_limited(args: &str, stdout: std::process::Stdio) -> (Option<i32>, String, String) {
-    let script = format!("ulimit -v 1048576; exec {} {args}", env!("CARGO_BIN_EXE_skf"));
-    let out = std::process::Command::new("sh").args(["-c", &script]).stdout(stdout).output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
 #[test]
 fn endless_or_huge_input_is_refused_not_read_whole() {
-    let (code, _, stderr) = skf_limited("prog check --api 4 /dev/zero", std::process::Stdio::piped());
+    let (code, _, stderr) = skf_limited("prog check --api 4 /dev/zero");
     assert_eq!(code, Some(3), "{stderr}");
     assert!(stderr.contains("/dev/zero") && stderr.contains("not an ELF object"), "{stderr}");
     let dir = TempDir::new().unwrap();
     let sparse = dir.path().join("sparse.o");
     std::fs::File::create(&sparse).unwrap().set_len(3 << 30).unwrap();
-    let (code, _, stderr) = skf_limited(&format!("prog check --api 4 {}", sparse.display()), std::process::Stdio::piped());
+    let (code, _, stderr) = skf_limited(&format!("prog check --api 4 {}", sparse.display()));
     assert_eq!(code, Some(3), "{stderr}");
     assert!(stderr.contains(sparse.to_str().unwrap()) && stderr.contains("256 MiB"), "names the file and the limit: {stderr}");
 }

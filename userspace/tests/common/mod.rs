@@ -18,6 +18,13 @@ pub fn skf(args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
+/// skf under a 1 GiB address-space limit, run by sh: (exit code, stdout, stderr).
+pub fn skf_limited(args: &str) -> (Option<i32>, String, String) {
+    let script = format!("ulimit -v 1048576; exec {} {args}", env!("CARGO_BIN_EXE_skf"));
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 /// clang on a BPF source of the repo, as libbpf-cargo runs it, with
 /// warnings as errors unless `warnings_allowed`; the object lands in `dir`.
 pub fn clang(source: &str, extra: &[&str], dir: &Path) -> (Output, PathBuf) {
