@@ -59,6 +59,9 @@ llvm-strip --strip-debug -o "$vm/modules/api2.ko" "$api2"
 vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount --possible-cpus "${possible_cpus:-2}" -- \
 	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
+# A kernel caps the possible CPUs at its CONFIG_NR_CPUS (our test kernels' is 2).
+got=$(sed -n 's/.*"possible_cpus": *\([0-9]*\).*/\1/p' "$vm/run.json")
+[ "$got" = "${possible_cpus:-2}" ] || die "the $machine guest had ${got:-no} possible CPUs, not the ${possible_cpus:-2} asked for: its kernel's CONFIG_NR_CPUS or QEMU capped them"
 # Keep what the guest wrote: `bench report` can be rerun on it.
 run=$out/$machine$variant-run
 rm -rf "$run"
