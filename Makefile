@@ -11,7 +11,7 @@
 #   make kernel [ARCH=] [SERIES=] [FLAVOUR=]   build (or reuse) the cached test kernel
 #   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
-#   make bench [ARCH=] [SERIES=] [FLAVOUR=] [POSSIBLE_CPUS=N]   the benchmark in the test VM (FLAVOUR=debian: Debian's image; N: its 2 CPUs of N possible): tables, build/bench/MACHINE.json
+#   make bench [ARCH=] [SERIES=] [FLAVOUR=]   the benchmark in the test VM (FLAVOUR=debian: Debian's image): tables, build/bench/MACHINE.json
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi|btf] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 #   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions,
@@ -110,7 +110,7 @@ demo: deps
 	vm-test/demo.sh
 
 bench: deps
-	vm-test/bench.sh $(if $(POSSIBLE_CPUS),--possible-cpus $(POSSIBLE_CPUS)) $(MACHINE)
+	vm-test/bench.sh $(MACHINE)
 
 SOAK_SECONDS ?= 600
 soak: deps

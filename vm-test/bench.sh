@@ -8,23 +8,19 @@
 # then counts path lengths on the host. Prints the tables and writes
 # build/bench/MACHINE.json; `target/debug/bench agree` compares two runs.
 #
-#   bench.sh [--short] [--possible-cpus N] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
+#   bench.sh [--short] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
 #
 # --short: few iterations and repetitions, only to prove the benchmark runs
 # and produces every row (make check); writes build/bench/MACHINE-short.json.
-# --possible-cpus N: the guest's 2 CPUs of N possible (x86_64), for what
-# per-CPU walks cost on a big machine; writes build/bench/MACHINE-N-cpus.json,
-# which `bench compare` sets beside the 2-CPU run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-machine=x86_64-6.12 short= possible_cpus=
+machine=x86_64-6.12 short=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--short) short=--short; shift ;;
-	--possible-cpus) possible_cpus=$2; shift 2 ;;
-	-*) die "unknown option '$1' (usage: bench.sh [--short] [--possible-cpus N] [MACHINE])" ;;
+	-*) die "unknown option '$1' (usage: bench.sh [--short] [MACHINE])" ;;
 	*) machine=$(normalize_machine "$1"); shift ;;
 	esac
 done
@@ -43,7 +39,6 @@ cargo build -q -p skf-selftests --bin bench --target "$target"
 cargo build -q -p skf-selftests --bin bench
 
 out=$SKF_REPO/build/bench
-variant=${short:+-short}${possible_cpus:+-$possible_cpus-cpus}
 mkdir -p "$out"
 # The guest writes only to run-vm's output directory (the repo is read-only there).
 vm=$(mktemp -d)
@@ -56,18 +51,15 @@ mkdir "$vm/modules"
 llvm-strip --strip-debug -o "$vm/modules/newest.ko" "$newest"
 llvm-strip --strip-debug -o "$vm/modules/no-counting.ko" "$no_counting"
 llvm-strip --strip-debug -o "$vm/modules/api2.ko" "$api2"
-vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount --possible-cpus "${possible_cpus:-2}" -- \
+vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount -- \
 	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
-# A kernel caps the possible CPUs at its CONFIG_NR_CPUS (our test kernels' is 2).
-got=$(sed -n 's/.*"possible_cpus": *\([0-9]*\).*/\1/p' "$vm/run.json")
-[ "$got" = "${possible_cpus:-2}" ] || die "the $machine guest had ${got:-no} possible CPUs, not the ${possible_cpus:-2} asked for: its kernel's CONFIG_NR_CPUS or QEMU capped them"
 # Keep what the guest wrote: `bench report` can be rerun on it.
-run=$out/$machine$variant-run
+run=$out/$machine${short:+-short}-run
 rm -rf "$run"
 cp -r "$vm" "$run"
-host="$(qemu-system-x86_64 --version | sed -n '1s/ version / /p'), -icount shift=0: $machine guest, 2 vCPUs${possible_cpus:+ of $possible_cpus possible}"
+host="$(qemu-system-x86_64 --version | sed -n '1s/ version / /p'), -icount shift=0: $machine guest, 2 vCPUs"
 # A distribution's image comes without its vmlinux (kernel.sh build gives its headers).
 if machine_is_stock "$machine"; then vmlinux=(--no-vmlinux); else vmlinux=(--vmlinux "$kdir/vmlinux"); fi
 target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" "${vmlinux[@]}" --arch "$arch" --machine "$host" \
-	--commit "$commit" --date "$(date -u +%F)" --json "$out/$machine$variant.json"
+	--commit "$commit" --date "$(date -u +%F)" --json "$out/$machine${short:+-short}.json"

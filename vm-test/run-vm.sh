@@ -3,7 +3,7 @@
 # Runs one shell command as root inside a test VM, with the repo visible at
 # the same path as on the host.
 #
-#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] [--icount] [--possible-cpus N] -- COMMAND
+#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] [--icount] -- COMMAND
 #
 # MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan,
 # x86_64-7.2-debian or x86_64-6.12-debian13 (lib.sh);
@@ -16,10 +16,6 @@
 # KVM; arm64's generic counter runs at 1 GHz (QEMU 7.2's default, 62.5 MHz,
 # would count in steps of 16).
 #
-# --possible-cpus N: 2 vCPUs online of N possible (x86_64 only: QEMU's
-# arm64 virt machine describes only the CPUs it starts), for what per-CPU
-# walks cost on a big machine.
-#
 # Prints the command's output. Exits with the command's status, or:
 #   124  the VM did not finish within the time limit
 #   125  the VM did not run the command (boot failure, crash)
@@ -28,24 +24,20 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-machine=x86_64 timeout=600 out= icount= possible_cpus=2
+machine=x86_64 timeout=600 out= icount=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine | --arch) machine=$(normalize_machine "$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
-	--possible-cpus) possible_cpus=$2; shift 2 ;;
 	--) shift; break ;;
-	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] [--possible-cpus N] -- COMMAND)" ;;
+	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)" ;;
 	esac
 done
-[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] [--possible-cpus N] -- COMMAND)"
-[[ "$possible_cpus" =~ ^[0-9]+$ ]] && [ "$possible_cpus" -ge 2 ] || die "--possible-cpus takes a number of CPUs, 2 or more, not '$possible_cpus'"
+[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)"
 
 arch=$(machine_arch "$machine")
-[ "$possible_cpus" = 2 ] || [ "$arch" = x86_64 ] || die "--possible-cpus: QEMU's $arch virt machine describes only the CPUs it starts; use an x86_64 machine"
-SMP=(-smp "2,maxcpus=$possible_cpus")
 guest_modules=()
 if machine_is_stock "$machine"; then
 	# Debian's image, and the modules its guest loads before mounting 9p.
@@ -101,17 +93,17 @@ ICOUNT=(-icount shift=0,sleep=off)
 TCG=(-accel tcg,thread=single)
 
 run_x86_64() {
-	local accel=--disable-kvm qemu_opts="${SMP[*]}"
+	local accel=--disable-kvm qemu_opts=()
 	[ -z "$icount" ] && kvm_works && accel=--force-kvm
-	# Without KVM, virtme-ng names no accelerator itself. It passes
-	# --qemu-opts's word on, and that must come last.
-	[ "$accel" = --disable-kvm ] && qemu_opts="${TCG[*]}${icount:+ ${ICOUNT[*]}} $qemu_opts"
+	# virtme-ng passes this word on, and it must come last; without KVM it
+	# names no accelerator itself.
+	[ "$accel" = --disable-kvm ] && qemu_opts=(--qemu-opts="${TCG[*]}${icount:+ ${ICOUNT[*]}}")
 	log "booting x86_64 VM (virtme-ng, ${accel#--}${icount:+, icount})"
 	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
 	# by name, and virtme-ng leaves root= out when it boots without initramfs.
 	PATH=$SKF_VENV/bin:$PATH timeout -k 10 "$timeout" vng --run "$image" $accel --verbose \
 		--memory 1G --cpus 2 --user root --rwdir "$out" --append "root=/dev/root $SKF_GUEST_CMDLINE" \
-		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" --qemu-opts="$qemu_opts" </dev/null >"$out/console.log" 2>&1
+		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" "${qemu_opts[@]}" </dev/null >"$out/console.log" 2>&1
 }
 
 # qemu with a busybox initramfs of Debian packages (mkrootfs.sh): the arm64
@@ -126,7 +118,7 @@ run_qemu() {
 	esac
 	[ -n "$icount" ] && qemu+=("${ICOUNT[@]}")
 	log "booting $machine VM (${qemu[0]}, tcg${icount:+, icount})"
-	timeout -k 10 "$timeout" "${qemu[@]}" "${SMP[@]}" -m 1G \
+	timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 1G \
 		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
 		-append "console=$console panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \
 		-virtfs "local,path=$SKF_REPO,mount_tag=repo,security_model=none,readonly=on" \

@@ -3,8 +3,7 @@
 //! Two reports side by side, by instructions per call.
 //!
 //! `bench compare OLD.json NEW.json`: the same kfunc on two kernels (6.12
-//! and 7.2; a test kernel and a distribution's), or on one kernel booted
-//! with 2 and with 64 possible CPUs (bench.sh --possible-cpus). Prints each kfunc's count
+//! and 7.2; a test kernel and a distribution's). Prints each kfunc's count
 //! on both, NEW's over OLD's, and how many stay within 1.1x. A report, not
 //! a test: the exit status says only whether both files were read.
 //!
@@ -46,17 +45,11 @@ fn kfunc_counts(report: &Value) -> Vec<(String, f64)> {
 
 pub fn compare(old: &Path, new: &Path) -> Result<(), String> {
     let (old, new) = (read(old)?, read(new)?);
-    // Named by kernel, or on one kernel by the CPUs the guest could have.
     let kernel = |r: &Value| r["kernel"].as_str().unwrap_or("?").to_string();
-    let (old_name, new_name) = if kernel(&old) == kernel(&new) {
-        let cpus = |r: &Value| format!("{} CPUs", r["possible_cpus"]);
-        (cpus(&old), cpus(&new))
-    } else {
-        (kernel(&old), kernel(&new))
-    };
+    let (old_kernel, new_kernel) = (kernel(&old), kernel(&new));
     let new_counts = kfunc_counts(&new);
-    println!("Instructions per call of each kfunc, {old_name} and {new_name}.");
-    println!("{:<30} {:>12} {:>12} {:>8}", "kfunc", old_name, new_name, "new/old");
+    println!("Instructions per call of each kfunc, {old_kernel} and {new_kernel}.");
+    println!("{:<30} {:>12} {:>12} {:>8}", "kfunc", old_kernel, new_kernel, "new/old");
     let (mut compared, mut within) = (0, 0);
     for (kfunc, old_insns) in kfunc_counts(&old) {
         let Some((_, new_insns)) = new_counts.iter().find(|(k, _)| *k == kfunc) else {
@@ -73,7 +66,7 @@ pub fn compare(old: &Path, new: &Path) -> Result<(), String> {
         };
         println!("{kfunc:<30} {old_insns:>12.0} {new_insns:>12.0} {change:>8.2}{mark}");
     }
-    println!("{within} of {compared} kfuncs within {WITHIN}x of {old_name} on {new_name}");
+    println!("{within} of {compared} kfuncs within {WITHIN}x of {old_kernel} on {new_kernel}");
     Ok(())
 }
 
