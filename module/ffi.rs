@@ -41,7 +41,7 @@ extern "C" {
     pub(crate) fn skf_c_pid_alive(task: *const task_struct) -> bool;
     pub(crate) fn skf_c_task_trylock(task: *mut task_struct) -> bool;
     pub(crate) fn skf_c_task_unlock(task: *mut task_struct);
-    pub(crate) fn skf_c_mm_counter_pages(mm: *mut mm_struct, member: c_int) -> core::ffi::c_ulong;
+    pub(crate) fn skf_c_mm_pages(mm: *mut mm_struct, members: core::ffi::c_uint) -> core::ffi::c_ulong;
     pub(crate) fn skf_c_task_state_char(task: *mut task_struct) -> core::ffi::c_char;
     pub(crate) fn skf_c_pid_ns_inum(ns: *mut pid_namespace) -> u32;
     pub(crate) fn skf_c_net_ns_inum(net: *mut net) -> u32;

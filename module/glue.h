@@ -103,7 +103,7 @@ struct mnt_namespace;
 struct gendisk;
 struct request;
 struct sock;
-unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member);
+unsigned long skf_c_mm_pages(struct mm_struct *mm, unsigned int members);
 char skf_c_task_state_char(struct task_struct *task);
 unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns);
 unsigned int skf_c_net_ns_inum(struct net *net);

@@ -97,24 +97,37 @@ void skf_c_task_unlock(struct task_struct *task)
 
 
 /*
- * get_mm_counter_sum(), which /proc/PID/status uses, without its lock:
- * mm counters became per-CPU in 6.2, and their exact sum takes fbc->lock,
- * which an NMI, or a probe inside the fold, could deadlock on. Summed
- * lock-free instead: exact while the mm is quiet, off by at most one
- * batch while another CPU folds. get_mm_counter() alone lags by a batch
- * per CPU.
+ * The pages in the mm counters `members` selects (a bit per MM_* counter),
+ * each as get_mm_counter_sum(), which /proc/PID/status uses, gives it, but
+ * without its lock: mm counters became per-CPU in 6.2, and their exact sum
+ * takes fbc->lock, which an NMI, or a probe inside the fold, could deadlock
+ * on. Summed lock-free instead: exact while the mm is quiet, off by at most
+ * one batch while another CPU folds. One pass over the CPUs that can hold a
+ * delta, online and dying ones as __percpu_counter_sum() walks (a dead CPU's
+ * is folded into ->count): the cost grows with the CPUs online, not with
+ * the possible ones. get_mm_counter() alone lags by a batch per CPU.
  */
-unsigned long skf_c_mm_counter_pages(struct mm_struct *mm, int member)
+unsigned long skf_c_mm_pages(struct mm_struct *mm, unsigned int members)
 {
-	struct percpu_counter *fbc = &mm->rss_stat[member];
-	s64 sum = READ_ONCE(fbc->count);
+	s64 pages[NR_MM_COUNTERS];
+	unsigned long sum = 0;
+	int member;
 #ifdef CONFIG_SMP
 	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(fbc->counters, cpu));
 #endif
-	return sum > 0 ? sum : 0;
+
+	for (member = 0; member < NR_MM_COUNTERS; member++)
+		pages[member] = members & BIT(member) ? READ_ONCE(mm->rss_stat[member].count) : 0;
+#ifdef CONFIG_SMP
+	for_each_cpu_or(cpu, cpu_online_mask, cpu_dying_mask)
+		for (member = 0; member < NR_MM_COUNTERS; member++)
+			if (members & BIT(member))
+				pages[member] += READ_ONCE(*per_cpu_ptr(mm->rss_stat[member].counters, cpu));
+#endif
+	for (member = 0; member < NR_MM_COUNTERS; member++)
+		if (pages[member] > 0)
+			sum += pages[member];
+	return sum;
 }
 
 /* task_state_to_char() is inline: the letter /proc/PID/stat shows. */

@@ -129,7 +129,7 @@ extern s64 skf_task_rss_bytes(struct task_struct *task) __ksym __weak
 	__attribute__((deprecated("skf_task_rss_bytes is deprecated since API 4 and removed in API 5; use skf_task_rss_kind_bytes")))
 #endif
 ;
-/* API 4: Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
+/* API 4: Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM), summed over the per-CPU counters as /proc/PID/status sums them but without their lock (off by at most a batch while another CPU folds; the cost grows with the CPUs online, not the possible ones); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
 extern s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags) __ksym __weak;
 /* API 4: State of task as an SKF_TASK_* value, the letter /proc/PID/stat shows (task_state_index()). */
 extern u32 skf_task_state(struct task_struct *task) __ksym __weak;

@@ -187,7 +187,7 @@ pub(crate) static KFUNCS: [KfuncInfo; 24] = [
         deprecated: None,
         removed: None,
         replacement: None,
-        doc: "Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it.",
+        doc: "Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM), summed over the per-CPU counters as /proc/PID/status sums them but without their lock (off by at most a batch while another CPU folds; the cost grows with the CPUs online, not the possible ones); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it.",
     },
     KfuncInfo {
         name: c_str!("skf_task_state"),

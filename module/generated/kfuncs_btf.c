@@ -167,7 +167,7 @@ SKF_TAG_RECORD(skf_task_rss_bytes, "class=KF_STABLE")
 #endif
 
 #if SKF_API >= 4
-/* Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
+/* Resident bytes of task in the kinds flags selects (SKF_RSS_FILE, SKF_RSS_ANON, SKF_RSS_SHMEM), summed over the per-CPU counters as /proc/PID/status sums them but without their lock (off by at most a batch while another CPU folds; the cost grows with the CPUs online, not the possible ones); -EINVAL for no or unknown kinds, -ESRCH without an mm, -EBUSY where skf_task_rss_bytes gives it. */
 __bpf_kfunc SKF_TAG("since=4")
 SKF_TAG("class=KF_STABLE")
 s64 skf_task_rss_kind_bytes(struct task_struct *task, u64 flags)

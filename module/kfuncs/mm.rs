@@ -11,20 +11,17 @@ use kernel::bindings::{self, task_struct};
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
-/// The pages `task`'s mm holds in the mm counters `counters`, or the errno
-/// saying why they cannot be read.
-fn rss_pages(task: &Task, counters: impl Iterator<Item = u32>) -> Result<u64> {
+/// The pages `task`'s mm holds in the mm counters `members` selects (a bit
+/// per counter), or the errno saying why they cannot be read.
+fn rss_pages(task: &Task, members: u32) -> Result<u64> {
     let read = || {
         // mm stays attached while `with_task_locked` runs this.
         let mm = read_once!(task, mm);
         if mm.is_null() {
             return Err(ESRCH);
         }
-        // Saturating: with overflow checks on, a plain sum of corrupt counters would panic.
-        Ok(counters
-            // SAFETY: `mm` is live, as above; get_mm_counter() only reads it.
-            .map(|counter| unsafe { ffi::skf_c_mm_counter_pages(mm, counter as core::ffi::c_int) } as u64)
-            .fold(0u64, u64::saturating_add))
+        // SAFETY: `mm` is live, as above; the shim only reads its counters.
+        Ok(unsafe { ffi::skf_c_mm_pages(mm, members) } as u64)
     };
     with_task_locked(task, read)?
 }
@@ -38,8 +35,8 @@ fn rss_kind_bytes(task: &Task, flags: u64) -> Result<u64> {
     if flags == 0 || flags & !(SKF_RSS_FILE | SKF_RSS_ANON | SKF_RSS_SHMEM) != 0 {
         return Err(EINVAL);
     }
-    let counters = RSS_KINDS.iter().filter(|(kind, _)| flags & kind != 0).map(|&(_, counter)| counter);
-    Ok(bytes_of_pages(rss_pages(task, counters)?))
+    let members = RSS_KINDS.iter().filter(|(kind, _)| flags & kind != 0).fold(0, |members, &(_, counter)| members | 1 << counter);
+    Ok(bytes_of_pages(rss_pages(task, members)?))
 }
 
 /// Capped where the i64 return value would read as an errno.

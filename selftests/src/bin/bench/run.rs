@@ -147,6 +147,7 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "iterations": size.iterations,
         "short": short,
         "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
+        "possible_cpus": possible_cpus()?,
         "api_levels": api_levels,
         "empty_loops": empty_loops,
         "variants": variants,
@@ -176,6 +177,22 @@ fn insmod_samples(path: &Path, samples: usize) -> Result<Vec<u64>> {
 }
 
 const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+
+/// The CPUs the guest kernel may ever bring up: what per-CPU walks cost.
+const POSSIBLE_CPUS: &str = "/sys/devices/system/cpu/possible";
+
+/// How many CPUs POSSIBLE_CPUS lists ("0-63", "0,2-3").
+fn possible_cpus() -> Result<u32> {
+    let list = std::fs::read_to_string(POSSIBLE_CPUS).with_context(|| POSSIBLE_CPUS)?;
+    let mut count = 0;
+    for range in list.trim().split(',') {
+        let (first, last) = range.split_once('-').unwrap_or((range, range));
+        let (first, last): (u32, u32) =
+            (first.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?, last.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?);
+        count += last + 1 - first;
+    }
+    Ok(count)
+}
 
 /// Per program: the empty loop its timing is taken over, the one in the same section.
 fn empty_loops_of(obj: &Object) -> Result<Map<String, Value>> {
