@@ -187,8 +187,10 @@ fn possible_cpus() -> Result<u32> {
     let mut count = 0;
     for range in list.trim().split(',') {
         let (first, last) = range.split_once('-').unwrap_or((range, range));
-        let (first, last): (u32, u32) =
-            (first.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?, last.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?);
+        let (first, last): (u32, u32) = (
+            first.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?,
+            last.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?,
+        );
         count += last + 1 - first;
     }
     Ok(count)
