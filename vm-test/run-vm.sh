@@ -87,8 +87,9 @@ ICOUNT=(-icount shift=0,sleep=off)
 # static key flipped under its code (its own sched_schedstats, within
 # 10 s; single-threaded, none in a minute), and in the soak test one kfunc
 # counted none of 5 calls right after call counting was switched on, while
-# every other kfunc counted all 5: a stale translation of its entry (once
-# on x86_64-6.12 in CI, once on arm64-6.12). A guest gets about one host
+# every other kfunc counted all 5, as a stale translation of its entry
+# would (once on x86_64-6.12 in CI, once on arm64-6.12; not reproduced on
+# demand). A guest gets about one host
 # core anyway (check.sh runs one guest per core).
 TCG=(-accel tcg,thread=single)
 
