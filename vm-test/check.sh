@@ -94,12 +94,16 @@ log_of() {
 # Runs "$@" with stderr merged; a failure ends the output with "step exit N".
 run_step() { "$@" 2>&1 || echo "step exit $?"; }
 
-# Runs "$@" with its output in build/logs/LABEL.log only.
+# Runs "$@" with its output in build/logs/LABEL.log only; says on stderr
+# when it ends, how long it took and how, so a run cut short still shows
+# where its time went.
 run_quietly() {
-	local log
-	log=$(log_of "$1")
+	local label=$1 log start
+	log=$(log_of "$label")
 	shift
+	start=$SECONDS
 	run_step "$@" >"$log"
+	log "$label: done in $((SECONDS - start)) s, exit $(step_rc "$log")"
 }
 
 # Runs "$@" with its output shown and in build/logs/LABEL.log; prints the log's path.
