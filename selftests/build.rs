@@ -23,6 +23,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("raw_tp_call", "bpf/raw_tp_call.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),
     ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
+    ("hot_switch", "bpf/hot_switch.bpf.c"),
     ("contexts", "bpf/contexts.bpf.c"),
     ("require_api", "bpf/require_api.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
