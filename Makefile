@@ -19,8 +19,9 @@
 #   make stock [KVER=7.2.13+deb14-amd64]   the module for Debian's stock kernel, every level
 #                        (in a cached sid chroot with that kernel's own toolchain; needs root)
 #   make sign KEY= CERT= [MODULE=] [KDIR=]   sign a build for Secure Boot with your key
-#   make deb [KVER=]     Debian packages into build/deb/: skf, stable-kfuncs-dev (the header),
-#                        stable-kfuncs-dkms, and stable-kfuncs-modules-KVER (packaging/deb.sh)
+#   make deb [KVER=]     Debian packages into build/deb/ (dpkg-buildpackage: debian/): skf,
+#                        stable-kfuncs-dev (the header), stable-kfuncs-dkms, and
+#                        stable-kfuncs-modules-KVER (packaging/deb.sh)
 #
 # Only deps, kernel, check, demo, stock, deb and fuzz install packages; a plain `make`
 # never does.

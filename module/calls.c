@@ -11,25 +11,57 @@
 DEFINE_STATIC_KEY_FALSE(skf_call_counting);
 DEFINE_PER_CPU(struct skf_call_counts, skf_calls);
 
-/* Sum over CPUs; a racing increment may or may not be seen. */
-u64 skf_call_count(u32 idx)
+/*
+ * Each CPU's counters are written by that CPU only: this_cpu_inc is a
+ * read-modify-write that is atomic against the CPU's own interrupts but not
+ * against a remote store, so a reset that zeroed them from another CPU
+ * could be overwritten by an increment that read the old count (on x86, a
+ * plain incq). A reset instead records, per kfunc, the sum of the counters,
+ * and a read subtracts it.
+ *
+ * Exact: a counter only grows (mod 2^64, as the u64 arithmetic here is).
+ * The lock puts each read after the last reset, so the read finds every
+ * CPU's counter at least where the reset found it (coherence), and the
+ * difference of the sums is the sum over CPUs of the calls each made since
+ * the reset read its counter: a call racing a reset counts on exactly one
+ * side of it. Readers take the lock too: one overlapping a reset could
+ * otherwise sum counters the reset then read higher, and subtract the
+ * reset's sum from them, going below zero. Both are sysfs accesses
+ * (process context), root's only.
+ */
+static DEFINE_MUTEX(skf_calls_reset_lock);
+/* Per kfunc, the sum of the per-CPU counters at the last reset. */
+static u64 skf_calls_at_reset[SKF_NR_KFUNCS];
+
+static u64 skf_calls_sum(u32 idx)
 {
 	u64 sum = 0;
 	int cpu;
 
+	lockdep_assert_held(&skf_calls_reset_lock);
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu(skf_calls, cpu).n[idx]);
 	return sum;
 }
 
+u64 skf_call_count(u32 idx)
+{
+	u64 calls;
+
+	mutex_lock(&skf_calls_reset_lock);
+	calls = skf_calls_sum(idx) - skf_calls_at_reset[idx];
+	mutex_unlock(&skf_calls_reset_lock);
+	return calls;
+}
+
 void skf_reset_call_counts(void)
 {
-	int cpu;
-	u32 i;
+	u32 idx;
 
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < SKF_NR_KFUNCS; i++)
-			WRITE_ONCE(per_cpu(skf_calls, cpu).n[i], 0);
+	mutex_lock(&skf_calls_reset_lock);
+	for (idx = 0; idx < SKF_NR_KFUNCS; idx++)
+		skf_calls_at_reset[idx] = skf_calls_sum(idx);
+	mutex_unlock(&skf_calls_reset_lock);
 }
 
 /*

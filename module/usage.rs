@@ -25,6 +25,9 @@ pub(crate) fn programs(idx: usize) -> u64 {
     PROGRAMS[idx].load(Ordering::Relaxed)
 }
 
+/// Exact under racing loads and resets: a store and a `fetch_add` to one
+/// atomic take turns in its modification order, so each count falls before
+/// the reset (cleared) or after it (kept), never lost inside it.
 #[no_mangle]
 extern "C" fn skf_rs_reset_program_counts() {
     for counter in &PROGRAMS {

@@ -13,14 +13,58 @@
 # kernel was built with (a Rust export's mangled name depends on rustc's
 # version string), checks every Rust export against Module.symvers, and
 # only then copies them into the headers. Done once per KVER: the headers
-# keep a stamp. Work files go to $SKF_OVERLAY_WORK (default
-# /var/cache/stable-kfuncs).
+# keep a stamp, which lists the files the overlay added.
+#
+#   rust-overlay.sh --remove [KVER]
+#
+# removes what the overlay added to KVER's headers and KVER's work files
+# (without KVER: every kernel's, and all work files): dkms's POST_REMOVE
+# step, and the package's prerm. Work files go to $SKF_OVERLAY_WORK; an overlay made with one
+# (vm-test/stock.sh's cached chroot) is its caller's, and --remove leaves it.
 set -euo pipefail
 
 die() { echo "rust-overlay.sh: error: $*" >&2; exit 1; }
 log() { echo "rust-overlay.sh: $*" >&2; }
 
-kver=${1:?usage: rust-overlay.sh KVER (a Debian kernel ABI such as 7.2.13+deb14-amd64)}
+default_work=/var/cache/stable-kfuncs
+work=${SKF_OVERLAY_WORK:-$default_work}
+
+# Removes the files and directories stamp $1 lists, newest first (those no
+# other kernel's stamp lists: linux-kbuild's scripts/ is shared by a
+# series), and the stamp.
+remove() {
+	local stamp=$1 path others
+	others=$(ls /usr/src/linux-headers-*/.skf-rust-overlay* 2>/dev/null | grep -vxF "$stamp" || true)
+	tail -n +2 "$stamp" | tac | while IFS= read -r path; do
+		if grep -qxF -- "$path" $others /dev/null; then continue
+		elif [ -d "$path" ]; then rmdir --ignore-fail-on-non-empty -- "$path"
+		else rm -f -- "$path"
+		fi
+	done
+	rm -f "$stamp"
+	log "removed what the overlay added to $(dirname "$stamp")"
+}
+
+# Whether stamp $1 is of an overlay made for dkms (in the default work
+# directory), which --remove removes.
+dkms_made() { [ "$(head -1 "$1")" = "work $default_work" ]; }
+
+if [ "${1:-}" = --remove ]; then
+	[ "$(id -u)" = 0 ] || die "run as root: it removes files from /usr/src/linux-headers-*"
+	for stamp in /usr/src/linux-headers-${2:-*}/.skf-rust-overlay /usr/src/linux-headers-${2:-*}/.skf-rust-overlay.part; do
+		[ -f "$stamp" ] && dkms_made "$stamp" && remove "$stamp"
+	done
+	if [ -n "${2:-}" ]; then
+		rm -rf "$default_work/rust-$2" "$default_work/rust-$2".*
+		# The unpacked linux-source serves the next kernel of its series.
+		ls -d "$default_work"/rust-* >/dev/null 2>&1 || rm -rf "$default_work"
+	else
+		rm -rf "$default_work"
+	fi
+	exit 0
+fi
+
+kver=${1:?usage: rust-overlay.sh KVER (a Debian kernel ABI such as 7.2.13+deb14-amd64) | --remove [KVER]}
 headers=/usr/src/linux-headers-$kver
 [ -f "$headers/.skf-rust-overlay" ] && exit 0
 [ -f "$headers/.config" ] || die "$headers/.config not found: install linux-headers-$kver"
@@ -52,7 +96,6 @@ have=$(rustc --version 2>/dev/null || echo "no rustc")
 cc=$(config CONFIG_CC_VERSION_TEXT | cut -d' ' -f1)
 command -v "$cc" >/dev/null || die "$kver was built with $cc, which is not installed: apt install gcc-$(($(config CONFIG_GCC_VERSION) / 10000))"
 
-work=${SKF_OVERLAY_WORK:-/var/cache/stable-kfuncs}
 src=$work/linux-source-$series
 obj=$work/rust-$kver
 if [ ! -f "$src/.skf-unpacked" ]; then
@@ -78,8 +121,18 @@ theirs=$(grep -c '^_R' "$obj.symvers" || true)
 [ "$missing" = 0 ] && [ "$ours" = "$theirs" ] ||
 	die "the rebuilt kernel crates export $ours Rust symbols, $kver's Module.symvers $theirs, and $missing of ours are not Debian's: modules would not link (compare $obj.exports with $obj.symvers)"
 log "rust/ matches $kver: $ours Rust exports, all in Module.symvers"
+# The stamp lists each file added as it is added, and takes its final name
+# last: an interrupted copy is removed by --remove, or by the next run.
+stamp=$headers/.skf-rust-overlay.part
+[ ! -f "$stamp" ] || remove "$stamp"
+echo "work $work" >"$stamp"
+[ -d "$headers/rust" ] || echo "$headers/rust" >>"$stamp"
 mkdir -p "$headers/rust"
-cp "$obj"/rust/*.rmeta "$obj"/rust/*.so "$headers/rust/"
 # scripts/ in Debian's headers links into linux-kbuild-*.
-cp "$obj/scripts/target.json" "$headers/scripts/target.json"
-touch "$headers/.skf-rust-overlay"
+for file in "$obj"/rust/*.rmeta "$obj"/rust/*.so "$obj/scripts/target.json"; do
+	dest=$headers/${file#"$obj"/}
+	[ ! -e "$dest" ] || die "$dest exists, and the overlay would replace it: is it linux-headers-$kver's own? (dpkg -S $dest)"
+	echo "$dest" >>"$stamp"
+	cp "$file" "$dest"
+done
+mv "$stamp" "$headers/.skf-rust-overlay"

@@ -2,7 +2,11 @@
 
 //! Compiles the selftests' BPF programs and generates their skeletons; the
 //! objects stay in OUT_DIR for tests that hand them to `skf prog check`.
-//! Also generates the benchmark's per-kfunc programs from the manifest.
+//! Also generates the benchmark's per-kfunc programs and the oracle's
+//! corpus (build/oracle_corpus.rs) from the manifest.
+
+#[path = "build/oracle_corpus.rs"]
+mod oracle_corpus;
 
 use libbpf_cargo::SkeletonBuilder;
 use skf::manifest::Manifest;
@@ -23,6 +27,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("raw_tp_call", "bpf/raw_tp_call.bpf.c"),
     ("task_kptr", "bpf/task_kptr.bpf.c"),
     ("rss_sched_switch", "bpf/rss_sched_switch.bpf.c"),
+    ("hot_switch", "bpf/hot_switch.bpf.c"),
     ("contexts", "bpf/contexts.bpf.c"),
     ("require_api", "bpf/require_api.bpf.c"),
     ("exec_exit", "../bpf/exec_exit.bpf.c"),
@@ -58,6 +63,16 @@ fn main() {
             .unwrap_or_else(|e| panic!("building {src}: {e:#}"));
         println!("cargo:rerun-if-changed={src}");
     }
+    let oracle_objects = oracle_corpus::generate(&out, &manifest);
+    for (src, obj) in &oracle_objects {
+        SkeletonBuilder::new()
+            .clang(CLANG)
+            .source(src)
+            .obj(obj)
+            .clang_args(clang_args)
+            .build()
+            .unwrap_or_else(|e| panic!("building {}: {e:#}", src.display()));
+    }
     for (name, src) in BENCH_OBJECTS {
         SkeletonBuilder::new()
             .clang(CLANG)
@@ -70,6 +85,7 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=../bpf/include/stable_kfuncs.bpf.h");
     println!("cargo:rerun-if-changed=bpf/task_ref.h");
+    println!("cargo:rerun-if-changed=build/oracle_corpus.rs");
     println!("cargo:rerun-if-changed={MANIFEST}");
 }
 

@@ -85,6 +85,19 @@ count_step() {
 		"$([ "$step_rc" = 0 ] || echo " (exit $step_rc)")" >>"$results/summary"
 }
 
+# The oracle selftest's "oracle: K of N agree ..." line of machine $1's cell
+# $2 (log $3), into the summary as "oracle: MACHINE CELL K of N agree ...".
+# A cell without one counts as a failure: the oracle did not run there.
+oracle_line() {
+	local line
+	line=$(sed -n 's/^oracle: //p' "$3" | tail -1)
+	if [ -z "$line" ]; then
+		line="did not report (no oracle line in $3)"
+		failed=$((failed + 1))
+	fi
+	echo "oracle: $1 $2 $line" >>"$results/summary"
+}
+
 # The log file of the step labelled $1 (its directory made).
 log_of() {
 	mkdir -p "$SKF_REPO/build/logs"
@@ -348,6 +361,7 @@ for machine in "${machines[@]}"; do
 	for cell in abi $(levels_of "$machine" | sed -E 's/[0-9]+/api&/g'); do
 		awk -v cell="=== cell $machine $cell" '$0 == cell { on = 1; next } /^=== cell / { on = 0 } on' "$log" >"$log.$cell"
 		count "$([ "$cell" = abi ] && echo abi || echo vm): $machine $cell" "$log.$cell" 0
+		[ "$cell" = abi ] || oracle_line "$machine" "$cell" "$log.$cell"
 	done
 	sed -n "s|^=== not run: \(.*\)|vm: $machine \1|p" "$log" >>"$results/summary"
 	rc=$(step_rc "$log")

@@ -27,6 +27,8 @@ APT_PACKAGES=(
 	qemu-system-x86 qemu-system-arm busybox-static python3-venv
 	# The sid chroot that builds the module for a Debian stock kernel (stock.sh).
 	debootstrap
+	# This project's Debian packages (packaging/deb.sh) and their check.
+	dpkg-dev debhelper dh-dkms lintian
 )
 # Packages unpacked into the qemu guests' initramfs (see mkrootfs.sh): arm64,
 # and amd64 for Debian's stock kernel. Fetched with `apt-get download`, never

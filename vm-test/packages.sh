@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # This project's Debian packages on one of Debian's stock kernels, as a user
-# meets them. On the host: builds them (packaging/deb.sh), installs and
-# removes stable-kfuncs-dkms in the chroot of the kernel's suite, where dkms
-# builds the module (stock.sh dkms), and signs the packaged module with a
-# new key (make sign). In the stock kernel's VM: installs skf,
+# meets them. On the host: builds them (packaging/deb.sh), runs lintian on
+# them (no error or warning may remain), installs, removes and purges
+# stable-kfuncs-dkms in the chroot of the kernel's suite, where dkms builds
+# the module (stock.sh dkms), and signs the packaged module with a new key
+# (make sign). In the stock kernel's VM: installs skf,
 # stable-kfuncs-dev and stable-kfuncs-modules-KVER with dpkg, loads the
 # module with modprobe, lists its kfuncs with skf, loads dkms's and the
 # signed build, and removes the packages (guest-packages.sh). Prints
@@ -44,11 +45,19 @@ signed_by_a_user_key() {
 	[ "$(modinfo -F signer "$out/stable_kfuncs.signed.ko")" = "stable-kfuncs test MOK" ]
 }
 
+# lintian on the packages, their .changes and .buildinfo: any error or
+# warning fails, and is printed.
+lintian_clean() {
+	(cd "$out" && lintian --fail-on error,warning ./*.changes 2>&1) | grep -v '^running with root privileges'
+	[ "${PIPESTATUS[0]}" = 0 ]
+}
+
 host_part() {
 	rm -rf "$out" && mkdir -p "$out"
 	# One build of the packages at a time: deb.sh replaces build/deb/.
 	mkdir -p build
-	cp $(SKF_STOCK_KVER=$kver flock build/deb.lock packaging/deb.sh) "$out/"
+	SKF_STOCK_KVER=$kver flock build/deb.lock sh -c 'packaging/deb.sh >/dev/null && cp build/deb/*.deb build/deb/*.changes build/deb/*.buildinfo "$1"' sh "$out"
+	host_test "lintian: no error and no warning on the packages" lintian_clean
 	# stock.sh dkms prints its own test lines, and dies at the first failure.
 	host_test "stable-kfuncs-dkms in the $(stock_suites "$kver" | cut -d' ' -f1) chroot" vm-test/stock.sh dkms "$kver" "$out"/stable-kfuncs-dkms_*.deb "$out"
 	host_test "make sign: the packaged module carries the key's signature" signed_by_a_user_key

@@ -20,6 +20,7 @@ while IFS= read -r file; do
 		echo "$file: '$line' should name $want (COPYING)" >&2
 		bad=1
 	fi
-done < <(git ls-files -- '*.rs' '*.c' '*.h' '*.sh' '*.py' Makefile '*Kbuild' .ci/run vm-test/guest-init packaging/dkms.conf ':!vm-test/vendor' ':!module/kernel-crate/*.patch')
+done < <(git ls-files -- '*.rs' '*.c' '*.h' '*.sh' '*.py' Makefile '*Kbuild' .ci/run vm-test/guest-init packaging/dkms.conf \
+	'*debian/rules' '*debian/*postinst' '*debian/*prerm' '*debian/*postrm' ':!vm-test/vendor' ':!module/kernel-crate/*.patch')
 [ "$bad" = 0 ] || exit 1
 echo "every source file names its license"

@@ -14,8 +14,8 @@
 #   stock.sh kernel-crate KVER OUT PATCHES  build a kernel crate for KVER (a kernel
 #                                  without Rust) into the chroot's OUT, with the
 #                                  patches in host directory PATCHES
-#   stock.sh dkms KVER DEB OUTDIR  install and remove the stable-kfuncs-dkms package DEB
-#                                  in the chroot; what dkms built goes to OUTDIR
+#   stock.sh dkms KVER DEB OUTDIR  install, remove and purge the stable-kfuncs-dkms package
+#                                  DEB in the chroot; what dkms built goes to OUTDIR
 #
 # KVER is a Debian kernel ABI, e.g. 7.2.13+deb14-amd64 (lib.sh: SKF_STOCK_KVERS).
 #
@@ -225,7 +225,8 @@ kernel_debs() {
 # Installs the stable-kfuncs-dkms package $2 in KVER $1's chroot as a user
 # would (dpkg -i: its postinst has dkms build and install the module for
 # each kernel with headers), copies what dkms installed for KVER into
-# directory $3, then removes the package: nothing of it may be left.
+# directory $3, then removes and purges the package: nothing of it may be
+# left.
 dkms_round() {
 	local kver=$1 deb=$2 out=$3 root built left name
 	overlay "$kver"
@@ -249,9 +250,25 @@ dkms_round() {
 	*) cat "$built" ;;
 	esac >"$out/stable_kfuncs.ko"
 	in_root "$kver" dpkg -r stable-kfuncs-dkms >&2 || die "dpkg -r stable-kfuncs-dkms failed in the chroot"
-	left=$(ls -d "$root"/usr/src/stable-kfuncs-* "$root/var/lib/dkms/stable-kfuncs" "$root/usr/lib/modules/$kver/updates/dkms/"stable_kfuncs.ko* 2>/dev/null || true)
+	left=$(dkms_leftovers "$root")
 	[ -z "$left" ] || die "dpkg -r stable-kfuncs-dkms left: $left"
-	log "dpkg -r stable-kfuncs-dkms left nothing"
+	in_root "$kver" dpkg --purge stable-kfuncs-dkms >&2 || die "dpkg --purge stable-kfuncs-dkms failed in the chroot"
+	left=$(dkms_leftovers "$root"; in_root "$kver" dpkg-query -W stable-kfuncs-dkms 2>/dev/null || true)
+	[ -z "$left" ] || die "dpkg --purge stable-kfuncs-dkms left: $left"
+	log "dpkg -r and --purge stable-kfuncs-dkms left nothing"
+}
+
+# What of stable-kfuncs-dkms is left in chroot $1: its source, dkms's tree
+# and builds, and what dkms's PRE_BUILD (rust-overlay.sh) wrote for dkms.
+# The chroot's own overlay (made by overlay() above, with another work
+# directory) is not the package's.
+dkms_leftovers() {
+	local root=$1 stamp
+	ls -d "$root"/usr/src/stable-kfuncs-* "$root/var/lib/dkms/stable-kfuncs" "$root"/usr/lib/modules/*/updates/dkms/stable_kfuncs.ko* \
+		"$root/var/cache/stable-kfuncs" 2>/dev/null || true
+	for stamp in "$root"/usr/src/linux-headers-*/.skf-rust-overlay*; do
+		[ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "work /var/cache/stable-kfuncs" ] && echo "$stamp" || true
+	done
 }
 
 # Runs the module's Makefile in host directory $2 against KVER $1's headers,

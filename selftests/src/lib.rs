@@ -103,6 +103,9 @@ pub mod skel {
     pub mod rss_sched_switch {
         include!(concat!(env!("OUT_DIR"), "/rss_sched_switch.skel.rs"));
     }
+    pub mod hot_switch {
+        include!(concat!(env!("OUT_DIR"), "/hot_switch.skel.rs"));
+    }
     pub mod contexts {
         include!(concat!(env!("OUT_DIR"), "/contexts.skel.rs"));
     }

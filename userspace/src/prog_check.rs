@@ -189,16 +189,18 @@ fn check_program(object: &BpfObject, p: &Program, m: &Manifest, level: u32) -> P
         });
     }
     let code = &object.code;
-    match guard::reached_calls(code, p.function, &|s| presence(m, level, s)) {
+    let calls = match guard::reached_calls(code, p.function, &|s| presence(m, level, s)) {
         Ok(calls) => {
-            for call in calls {
-                problems.extend(call_problem(&call, p.function, code, &desc, section.def, m, level));
+            for call in &calls {
+                problems.extend(call_problem(call, p.function, code, &desc, section.def, m, level));
             }
+            calls
         }
         Err(e) => {
             // Every call it may make, each as one skf cannot tell is reached.
-            for call in possible_calls(object, p) {
-                if let Some(mut problem) = call_problem(&call, p.function, code, &desc, section.def, m, level) {
+            let calls = possible_calls(object, p);
+            for call in &calls {
+                if let Some(mut problem) = call_problem(call, p.function, code, &desc, section.def, m, level) {
                     problem.verdict = Verdict::Unknown;
                     problem.reason = format!(
                         "skf cannot follow the code of {desc} ({e}), so it cannot tell whether the verifier reaches its call of {} at insn {}, which would fail: {}",
@@ -207,9 +209,16 @@ fn check_program(object: &BpfObject, p: &Program, m: &Manifest, level: u32) -> P
                     problems.push(problem);
                 }
             }
+            calls
         }
-    }
-    let verdict = problems.iter().map(|p| p.verdict).max().unwrap_or(Verdict::Compatible);
+    };
+    // The module warns about (or, by policy, refuses) each load whose
+    // program calls a deprecated kfunc: the program is deprecated, not only the object.
+    let deprecated = calls
+        .iter()
+        .any(|c| m.kfunc(kfunc_name(&c.symbol)).is_some_and(|k| k.alive_at(level) && k.stability_at(level) == Stability::Deprecated));
+    let floor = if deprecated { Verdict::Deprecated } else { Verdict::Compatible };
+    let verdict = problems.iter().map(|p| p.verdict).fold(floor, Verdict::max);
     ProgramReport {
         name: p.name.clone(),
         section: p.section.clone(),
@@ -400,12 +409,29 @@ mod tests {
 
     /// One program in `section` whose code is `insns` (a call of skf_task_state at slot `call`).
     fn object(section: &str, insns: Vec<crate::bpf_insn::Insn>, call: usize) -> BpfObject {
+        object_calling("skf_task_state", section, insns, call)
+    }
+
+    /// One program in `section` whose code is `insns` (a call of `kfunc` at slot `call`).
+    fn object_calling(kfunc: &str, section: &str, insns: Vec<crate::bpf_insn::Insn>, call: usize) -> BpfObject {
         let end = insns.len();
-        let relocs = HashMap::from([((0, call), Target::Extern("skf_task_state".into()))]);
+        let relocs = HashMap::from([((0, call), Target::Extern(kfunc.into()))]);
         let code =
             Code { sections: vec![insns], relocs, functions: vec![Function { name: "p".into(), section: 0, start: 0, end, global: true }] };
-        let imports = vec![KfuncImport { symbol: "skf_task_state".into(), kfunc: "skf_task_state".into(), weak: true, tested: false }];
+        let imports = vec![KfuncImport { symbol: kfunc.into(), kfunc: kfunc.into(), weak: true, tested: false }];
         BpfObject { imports, programs: vec![Program { name: "p".into(), section: section.into(), function: 0 }], code }
+    }
+
+    /// The module warns about each load whose program calls a deprecated
+    /// kfunc (module/verify.rs): the program's verdict says so, not only the object's.
+    #[test]
+    fn a_program_calling_a_deprecated_kfunc_is_deprecated() {
+        let o = object_calling("skf_task_comm_v1", "tp_btf/x", vec![call_reloc(), exit()], 0);
+        let deprecated = check(&o, &manifest(), 2);
+        assert_eq!((deprecated.verdict, deprecated.programs[0].verdict), (Verdict::Deprecated, Verdict::Deprecated));
+        assert_eq!(check(&o, &manifest(), 1).programs[0].verdict, Verdict::Compatible);
+        // Removed at 3: missing, not deprecated.
+        assert_eq!(check(&o, &manifest(), 3).programs[0].verdict, Verdict::Incompatible);
     }
 
     #[test]

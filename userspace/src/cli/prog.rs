@@ -31,7 +31,9 @@ pub enum Verb {
     /// JSON adds "programs": [{"name", "section", "prog_type" (BPF_PROG_TYPE_*
     /// or null), "autoload", "verdict", "problems": [{"kfunc", "function",
     /// "insn", "verdict": "incompatible"|"unknown", "reason"}]}]; "verdict"
-    /// may be "unknown", and a kfunc's "rating" too.
+    /// may be "unknown", and a kfunc's "rating" too. A program's "verdict"
+    /// is "deprecated" where it calls a deprecated kfunc: the module warns
+    /// about (or, under policy deny, refuses) each such load.
     ///
     /// Exit 0 compatible, 1 deprecated kfuncs with --strict, 2 incompatible
     /// or unknown (skf cannot tell that it loads).
