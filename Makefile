@@ -12,6 +12,8 @@
 #   make check           host tests plus VM tests on every test machine
 #   make demo            the main job, in the x86_64 VM
 #   make bench [ARCH=] [SERIES=] [FLAVOUR=]   the benchmark in the test VM (FLAVOUR=debian: Debian's image): tables, build/bench/MACHINE.json
+#   make soak [ARCH=] [SERIES=] [FLAVOUR=] [SOAK_SECONDS=600]   the soak, concurrent loads and
+#                        fault sweep at length, by default on the KCSAN kernel (x86_64-6.12-kcsan)
 #   make fuzz [FUZZ_TARGET=prog_check|module_abi|btf] [FUZZ_SECONDS=600]
 #   make rust-analyzer   write rust-project.json for the module
 #   make install [PREFIX=/usr/local] [DESTDIR=]   skf, its man pages and shell completions,
@@ -114,8 +116,10 @@ bench: deps
 	vm-test/bench.sh $(MACHINE)
 
 SOAK_SECONDS ?= 600
+# The KCSAN kernel, unless ARCH, SERIES or FLAVOUR names another machine.
+SOAK_MACHINE := $(if $(filter command% environment%,$(origin ARCH) $(origin SERIES) $(origin FLAVOUR)),$(MACHINE),x86_64-6.12-kcsan)
 soak: deps
-	vm-test/soak.sh $(MACHINE) $(SOAK_SECONDS)
+	vm-test/soak.sh $(SOAK_MACHINE) $(SOAK_SECONDS)
 
 KVER ?=
 stock: deps

@@ -24,6 +24,7 @@ fragments() {
 	echo "$config/common.config" "$config/$(machine_arch "$1").config"
 	case "$(machine_flavour "$1")" in
 	pahole131-kasan) echo "$config/kasan.config" ;;
+	kcsan) echo "$config/kcsan.config" ;;
 	esac
 }
 

@@ -89,13 +89,15 @@ kernel_package_version() {
 #   x86_64-6.12-pahole131-kasan pahole 1.31, as distributions build with (module
 #                               BTF gets .BTF.base), and KASAN; one flavour for
 #                               both saves a 10-minute kernel build
+#   x86_64-6.12-kcsan           KCSAN (which excludes KASAN): the default of
+#                               `make soak`, not in `make check`'s set
 #   x86_64-7.2, arm64-7.2       pahole 1.31 (the series needs it)
 #   x86_64-7.2-debian           Debian sid's own build of 7.2 (gcc, CONFIG_RUST)
 #   x86_64-6.12-debian13        Debian 13's own build of 6.12 (gcc, no CONFIG_RUST)
 #   arm64-6.12-debian13         the same for arm64
 #                               Debian's kernels are not built here: the module is
 #                               built for them in a chroot of their suite (stock.sh)
-SKF_FLAVOURS=(pahole131-kasan debian debian13)
+SKF_FLAVOURS=(pahole131-kasan kcsan debian debian13)
 
 # Prints the canonical machine name, or dies naming the bad part.
 normalize_machine() {

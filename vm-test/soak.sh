@@ -8,13 +8,14 @@
 #
 #   soak.sh [MACHINE] [SECONDS]
 #
-# `make soak [ARCH=..] [SERIES=..] [FLAVOUR=..] [SOAK_SECONDS=..]` passes
-# them; alone, MACHINE defaults to x86_64-6.12 and SECONDS to 600.
+# MACHINE defaults to x86_64-6.12-kcsan, whose kernel reports data races
+# (KCSAN) the module's code takes part in, and SECONDS to 600. `make soak
+# [ARCH=..] [SERIES=..] [FLAVOUR=..] [SOAK_SECONDS=..]` passes them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-machine=$(normalize_machine "${1:-x86_64-6.12}")
+machine=$(normalize_machine "${1:-x86_64-6.12-kcsan}")
 seconds=${2:-600}
 [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number of seconds, not '$seconds'"
 arch=$(machine_arch "$machine")

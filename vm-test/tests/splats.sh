@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Self-test of the splat detector run-vm.sh relies on: each report kind must
-# be caught, and a clean boot log (which mentions lockdep and kmemleak in
+# be caught (a KCSAN race only where the module's code is on a stack), and
+# a clean boot log (which mentions lockdep and kmemleak in
 # passing) must not be. Prints a libtest-style result line for check.sh.
 cd "$(dirname "$0")/.." || exit 1
 passed=0 failed=0
 expect() {
 	local want=$1 name=$2 text=$3 got=0
-	printf '%s\n' "$text" >"$tmp" && ./find-splats.sh "$tmp" >/dev/null || got=1
+	printf '%s\n' "$text" >"$tmp" && ./find-splats.sh "$tmp" >/dev/null 2>&1 || got=1
 	if [ "$got" = "$want" ]; then
 		passed=$((passed + 1)); echo "test $name ... ok"
 	else
@@ -23,6 +24,20 @@ expect 1 lockdep '[    5.1] WARNING: possible circular locking dependency detect
 expect 1 atomic_sleep '[    5.1] BUG: sleeping function called from invalid context at mm/slab.c:1'
 expect 1 rcu '[    5.1] rcu: INFO: rcu_sched self-detected stall on CPU'
 expect 1 kasan '[    5.1] BUG: KASAN: slab-use-after-free in skf_rs_task_comm_v2+0x10/0x20'
+kcsan_report() {
+	printf '%s\n' '[    7.0] ==================================================================' \
+		"[    7.0] BUG: KCSAN: data-race in $1 / $2" '[    7.0] ' \
+		'[    7.0] write to 0xffff888003a1c000 of 8 bytes by task 88 on cpu 1:' "[    7.0]  $1+0x1d/0x30$3" \
+		'[    7.0]  ret_from_fork+0x22/0x30' '[    7.0] ' \
+		'[    7.0] read to 0xffff888003a1c000 of 8 bytes by task 87 on cpu 0:' "[    7.0]  $2+0x10/0x20" \
+		'[    7.0] ' '[    7.0] value changed: 0x00000000000009a6 -> 0x00000000000009b2' \
+		'[    7.0] Reported by Kernel Concurrency Sanitizer on:' \
+		'[    7.0] CPU: 0 PID: 87 Comm: soak Not tainted 6.12.117 #1' \
+		'[    7.0] =================================================================='
+}
+expect 1 kcsan_in_the_module "$(kcsan_report skf_c_task_cpu __schedule ' [stable_kfuncs]')"
+expect 1 kcsan_cut_short "$(kcsan_report skf_c_task_cpu __schedule ' [stable_kfuncs]' | head -6)"
+expect 0 kcsan_in_the_kernel_alone "$(kcsan_report __schedule try_to_wake_up '')"
 expect 1 kmemleak 'unreferenced object 0xffff888003a1c000 (size 64):'
 expect 1 call_trace '[    5.1] Call Trace:'
 expect 0 clean_boot "$(printf '%s\n' \
