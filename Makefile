@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make                 build module/stable_kfuncs.ko against the cached 6.12 test kernel
-#   make SERIES=7.2      ... against the cached 7.2 test kernel
-#   make KDIR=/path      ... against any Rust-enabled 6.12 or 7.2 tree (with vmlinux, for BTF)
+#   make                 build module/stable_kfuncs.ko against the running kernel's build tree
+#   make KDIR=/path      ... against any 6.12 or 7.2 tree (with vmlinux, for BTF)
+#   make SERIES=6.12     ... against the cached x86_64 6.12 test kernel (SERIES=7.2: 7.2's)
 #   make SKF_API=N       ... as it shipped at API level N
 #   make ARCH=arm64      ... against the cached arm64 test kernel
 #   make FLAVOUR=pahole131-kasan   ... against the x86_64 6.12 kernel built with pahole 1.31 and KASAN
@@ -32,15 +32,21 @@ ARCH ?= x86_64
 SERIES ?= 6.12
 FLAVOUR ?=
 MACHINE := $(ARCH)-$(SERIES)$(if $(FLAVOUR),-$(FLAVOUR))
-SKF_API ?= $(shell sed -n "s/^api_level = //p" module/kfuncs.toml)
-export SKF_API
 
-# Without an explicit KDIR, build against the cached test kernel, with the
-# pahole it was built with (module BTF must come from the same pahole).
+# Whether ARCH, SERIES or FLAVOUR name a test machine (rather than their defaults).
+MACHINE_GIVEN := $(filter command% environment%,$(origin ARCH) $(origin SERIES) $(origin FLAVOUR))
+
+# Without KDIR, build against the running kernel's build tree, as any
+# out-of-tree module does; a named test machine means its cached kernel,
+# with the pahole it was built with (module BTF must come from the same pahole).
 ifeq ($(origin KDIR),undefined)
+ifneq ($(MACHINE_GIVEN),)
 KDIR := $(shell vm-test/kernel.sh path $(MACHINE) 2>/dev/null)
 PAHOLE ?= $(shell vm-test/kernel.sh pahole $(MACHINE) 2>/dev/null)
 KBUILD_ARCH := $(ARCH)
+else
+KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+endif
 else
 # Another tree (dkms: the running system's headers) builds for its own
 # architecture unless ARCH is given.
@@ -72,7 +78,11 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(KBUILD_ARCH),ARCH=$(KBUILD_ARCH))
 all: module
 
 have-kdir:
+ifneq ($(MACHINE_GIVEN),)
 	@test -n "$(KDIR)" || { vm-test/kernel.sh path $(MACHINE) >/dev/null; echo "(or pass KDIR=/path/to/linux)" >&2; exit 1; }
+else
+	@test -n "$(KDIR)" || { echo "error: no build tree for the running kernel at /lib/modules/$$(uname -r)/build: install linux-headers-$$(uname -r), pass KDIR=/path/to/linux, or name a test kernel (make SERIES=6.12)" >&2; exit 1; }
+endif
 
 # A compiler without btf_decl_tag (gcc < 15) leaves the stability tags in a
 # section of their own: move them into the module's BTF.

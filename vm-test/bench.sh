@@ -29,7 +29,7 @@ target=$(rust_target "$arch")
 
 # What the report names as measured: the tree the modules are built from.
 commit=$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- || echo -dirty)
-api=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
+api=$(vm-test/api-levels.sh | tail -1)
 kdir=$(vm-test/kernel.sh build "$machine")
 newest=$(vm-test/build-module.sh "$machine" "$api")
 no_counting=$(vm-test/build-module.sh "$machine" "$api" no-counting)

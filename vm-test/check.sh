@@ -259,10 +259,10 @@ flavoured_twin() {
 # Runs "$@" (a VM, for turn $1) once one of the host's VM slots is free
 # and no earlier turn waits for one: one VM per core, and guests boot in
 # turn order, longest first, as they build (a short guest taking the slot a
-# long one waits for cost 2.5 minutes at the end). A busy TCG guest keeps
-# one core busy; more guests than cores only share them worse (the same
-# guest run: 116 s alone, 68 s each two at a time, 79 s each five at a
-# time). The slots are host-wide, across checkouts.
+# long one waits for costs minutes at the end). A TCG guest runs on one
+# host thread (run-vm.sh), so one core each; more guests than cores only
+# share them worse (docs/testing.md). The slots are host-wide, across
+# checkouts.
 with_vm_slot() {
 	local turn=$1 slot fd rc=0
 	shift

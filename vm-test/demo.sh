@@ -14,7 +14,7 @@ cd "$SKF_REPO"
 api=2
 vm-test/kernel.sh build x86_64 >/dev/null
 module=$(vm-test/build-module.sh x86_64 "$api")
-newest=$(sed -n 's/^api_level = //p' module/kfuncs.toml)
+newest=$(vm-test/api-levels.sh | tail -1)
 newest_module=$(vm-test/build-module.sh x86_64 "$newest")
 log "building skf and the example tracers"
 # Two builds: with --example, cargo builds only that example, not skf's binary.

@@ -15,7 +15,7 @@ log() { echo "==> $*" >&2; }
 #   7.2   linux-source-7.2 from Debian's pool at a pinned version and checksum
 #         (bookworm's apt does not carry it; nothing else comes from sid),
 #         LLVM 19 (7.2 wants >= 17), bindgen 0.72.1 (7.2 wants >= 0.71.1; 0.73
-#         drops struct padding, field-notes.md), pahole 1.31 (1.24 emits no
+#         drops struct padding: docs/testing.md), pahole 1.31 (1.24 emits no
 #         bpf_kfunc decl tags, and 7.2's resolve_btfids needs them)
 SKF_SERIES=(6.12 7.2)
 # Debian's stock kernels the module is built for and tested in (stock.sh),
