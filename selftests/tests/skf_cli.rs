@@ -151,8 +151,11 @@ fn prog_check_verdicts_predict_real_loads() {
             let (code, stdout, stderr) = skf(args, None);
             (code, serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("skf {args:?}: {e}: {stdout}{stderr}")))
         };
-        let (code, live) = verdict(&["--json", "prog", "check", path]);
-        let offline = verdict(&["--json", "prog", "check", path, "--api", &env.api.to_string()]);
+        let (code, mut live) = verdict(&["--json", "prog", "check", path]);
+        let mut offline = verdict(&["--json", "prog", "check", path, "--api", &env.api.to_string()]);
+        // The same verdicts, each saying where its kfuncs came from.
+        assert_eq!(live["offered_by"].take(), "module", "{name}: {live:#}");
+        assert_eq!(offline.1["offered_by"].take(), "manifest", "{name}: {:#}", offline.1);
         assert_eq!((code, &live), (offline.0, &offline.1), "{name}: the live module and --api {} disagree", env.api);
         let incompatible = live["verdict"] == "incompatible";
         assert_eq!(code, if incompatible { 2 } else { 0 }, "{name}: {live:#}");

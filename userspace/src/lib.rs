@@ -15,6 +15,7 @@ pub mod guard;
 pub mod kfunc_hook;
 pub mod manifest;
 pub mod module_btf;
+pub mod offered;
 pub mod prog_check;
 pub mod proto;
 pub mod records;

@@ -6,6 +6,8 @@ use super::{builtin_manifest, Exit, Output};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
+use skf::module_btf::read_running;
+use skf::offered::{running_as_manifest, OfferedBy};
 use skf::prog_check::{Report, Verdict};
 use std::fmt;
 use std::path::PathBuf;
@@ -58,18 +60,21 @@ fn parse_api_level(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("API level '{text}' does not exist: stable_kfuncs has levels 1 to {newest}"))
 }
 
-/// The report, with the object it is about for the text form.
+/// The report, with the object it is about for the text form and where
+/// the kfuncs it was rated against came from.
 #[derive(Serialize)]
 struct Checked<'a> {
     #[serde(skip)]
     object: &'a std::path::Path,
+    offered_by: OfferedBy,
     #[serde(flatten)]
     report: &'a Report,
 }
 
 impl fmt::Display for Checked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        writeln!(f, "{}: {} at API {}", self.object.display(), self.report.verdict, self.report.api_level)?;
+        let report = self.report;
+        writeln!(f, "{}: {} at API {}, {}", self.object.display(), report.verdict, report.api_level, self.offered_by)?;
         for k in &self.report.kfuncs {
             let weak = if k.weak { " (weak)" } else { "" };
             let advice = k.advice.as_deref().map_or(String::new(), |a| format!(": {a}"));
@@ -87,22 +92,21 @@ impl fmt::Display for Checked<'_> {
     }
 }
 
-fn running_api_level() -> Result<u32> {
-    let text = skf::sysfs::sysfs_value("api_level")?;
-    text.parse().with_context(|| format!("{}/api_level holds '{text}', not a level", skf::sysfs::SYSFS_DIR))
-}
-
 pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     // What the user gave is checked before what the system has.
     let parsed = skf::bpf_object::read(&object)?;
-    let level = match api {
-        Some(n) => n,
-        None => running_api_level().context("checking against the running kernel (or pass --api N to check offline)")?,
+    let (offered, level, offered_by) = match api {
+        Some(n) => (manifest, n, OfferedBy::Manifest),
+        None => {
+            let running = read_running().context("checking against the running module (or pass --api N to check offline)")?;
+            let level = running.api_level;
+            (running_as_manifest(manifest, &running), level, OfferedBy::Module)
+        }
     };
-    let report = skf::prog_check::check(&parsed, &manifest, level);
-    out.print(&Checked { object: &object, report: &report })?;
+    let report = skf::prog_check::check(&parsed, &offered, level);
+    out.print(&Checked { object: &object, offered_by, report: &report })?;
     Ok(match report.verdict {
         Verdict::Incompatible | Verdict::Unknown => Exit::Incompatible,
         Verdict::Deprecated if strict => Exit::Finding,
