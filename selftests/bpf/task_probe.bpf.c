@@ -6,6 +6,7 @@
  */
 #include <linux/types.h>
 #include <stable_kfuncs.bpf.h>
+#include "task_probed.bpf.h"
 
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
@@ -14,7 +15,7 @@ extern void bpf_task_release(struct task_struct *p) __ksym;
 __s32 target_pid;
 __u32 loader_pidns_inum;
 
-/* Out: which kfuncs exist (bit i: the test's i-th name), and their values. */
+/* Out: which kfuncs exist (bit i: build.rs's TASK_PROBED[i]), and their values. */
 __u64 have;
 int found;
 __u32 state;
@@ -31,10 +32,7 @@ int task_probe(void *ctx)
 {
 	struct task_struct *task = bpf_task_from_pid(target_pid);
 
-	have = HAVE(0, skf_task_state) | HAVE(1, skf_task_nice) | HAVE(2, skf_task_prio) |
-	       HAVE(3, skf_task_nvcsw) | HAVE(4, skf_task_nivcsw) | HAVE(5, skf_task_pid_in_ns) |
-	       HAVE(6, skf_task_tgid_in_ns) | HAVE(7, skf_task_ns_inum) |
-	       HAVE(8, skf_task_rss_kind_bytes) | HAVE(9, skf_task_rss_bytes);
+	have = TASK_PROBED_BITS(HAVE);
 	found = task != 0;
 	if (!task)
 		return 0;

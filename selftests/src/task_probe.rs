@@ -10,19 +10,9 @@ use libbpf_rs::ProgramInput;
 use std::mem::MaybeUninit;
 use std::os::unix::fs::MetadataExt;
 
-/// The kfuncs the probe tests with bpf_ksym_exists(), by bit of `bss.have`.
-pub const PROBED: &[&str] = &[
-    "skf_task_state",
-    "skf_task_nice",
-    "skf_task_prio",
-    "skf_task_nvcsw",
-    "skf_task_nivcsw",
-    "skf_task_pid_in_ns",
-    "skf_task_tgid_in_ns",
-    "skf_task_ns_inum",
-    "skf_task_rss_kind_bytes",
-    "skf_task_rss_bytes",
-];
+/// The kfuncs the probe tests with bpf_ksym_exists(), by bit of `bss.have`
+/// (build.rs's TASK_PROBED, which also numbers the program's bits).
+pub const PROBED: &[&str] = include!(concat!(env!("OUT_DIR"), "/task_probed.rs"));
 
 /// Runs the probe once on `pid` (in the initial pid namespace), seen from
 /// the pid namespace with inode `loader_pidns_inum`.

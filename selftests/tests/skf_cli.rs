@@ -137,13 +137,18 @@ fn loads(object: &[u8]) -> bool {
     ObjectBuilder::default().open_memory(object).expect("open object").load().is_ok()
 }
 
+/// Objects the verifier refuses for what `prog check` does not judge:
+/// request_sock calls a net kfunc on skb->sk, which is not trusted
+/// (selftests/tests/request_socks.rs).
+const REFUSED_BEYOND_PROG_CHECK: &[&str] = &["request_sock"];
+
 #[test]
 fn prog_check_verdicts_predict_real_loads() {
     let env = TestEnv::get();
     let _module = LoadedModule::insert_cell_module();
     assert_eq!(json_of(&["--json", "policy", "set", "warn"], None)["policy"], "warn");
     let mut strict_checked = std::collections::HashSet::new();
-    for (name, object) in BPF_OBJECTS {
+    for (name, object) in BPF_OBJECTS.iter().filter(|(name, _)| !REFUSED_BEYOND_PROG_CHECK.contains(name)) {
         let path = std::env::temp_dir().join(format!("{name}.bpf.o"));
         std::fs::write(&path, object).unwrap();
         let path = path.to_str().unwrap();

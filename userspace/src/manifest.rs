@@ -27,8 +27,6 @@ pub const KNOWN_FLAGS: &[(&str, u32)] = &[
 pub const PROG_TYPES: &[(&str, &str)] =
     &[("tracing", "BPF_PROG_TYPE_TRACING"), ("kprobe", "BPF_PROG_TYPE_KPROBE"), ("syscall", "BPF_PROG_TYPE_SYSCALL")];
 
-pub const FAMILIES: &[&str] = &["task", "cgroup", "mm", "sched", "ns", "block", "net"];
-
 /// The most skf reads of the manifest or a record (module/abi/api-N.toml):
 /// they are kilobytes.
 pub const MAX_TOML_BYTES: u64 = 16 << 20;
@@ -263,7 +261,12 @@ impl Manifest {
     fn validate_kfunc(&self, k: &Kfunc) -> Result<()> {
         ensure!(k.name.starts_with("skf_") && is_ident(&k.name), "name must be a C identifier starting with skf_");
         ensure!(k.proto().name == k.name, "proto declares '{}', not '{}'", k.proto().name, k.name);
-        ensure!(FAMILIES.contains(&k.family.as_str()), "unknown family '{}' (use one of {FAMILIES:?})", k.family);
+        // A misspelt family names no module/kfuncs/<family>.rs: userspace/tests/kfunc_families.rs.
+        ensure!(
+            is_ident(&k.family) && !k.family.contains(|c: char| c.is_ascii_uppercase()),
+            "family '{}' must be a lowercase C identifier: it names module/kfuncs/<family>.rs and SKF_HAS_<FAMILY>()",
+            k.family
+        );
         for f in &k.flags {
             ensure!(
                 KNOWN_FLAGS.iter().any(|(name, _)| name == f),
@@ -392,6 +395,14 @@ doc = "a, with flags"
         assert!(error_of("prog_types = [\"tracing\"]", "flags = [\"KF_BOGUS\"]\nprog_types = [\"tracing\"]").contains("KF_BOGUS"));
         assert!(error_of("prog_types = [\"tracing\"]", "prog_types = [\"xdp\"]").contains("unknown prog type 'xdp'"));
         assert!(error_of("doc = \"a\"", "doc = \"a\"\ncolour = \"red\"").contains("unknown field `colour`"));
+    }
+
+    #[test]
+    fn rejects_a_family_that_cannot_name_a_file_and_a_macro() {
+        for bad in ["Task", "task-2", ""] {
+            let e = error_of("family = \"task\"", &format!("family = \"{bad}\""));
+            assert!(e.contains("must be a lowercase C identifier"), "{bad}: {e}");
+        }
     }
 
     #[test]
