@@ -3,10 +3,10 @@
 //! `skf prog check`: rate a BPF object's kfunc imports.
 
 use super::{builtin_manifest, Exit, Output};
+use crate::prog_check::{Report, Verdict};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::prog_check::{Report, Verdict};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -88,20 +88,20 @@ impl fmt::Display for Checked<'_> {
 }
 
 fn running_api_level() -> Result<u32> {
-    let text = skf::sysfs::sysfs_value("api_level")?;
-    text.parse().with_context(|| format!("{}/api_level holds '{text}', not a level", skf::sysfs::SYSFS_DIR))
+    let text = crate::sysfs::sysfs_value("api_level")?;
+    text.parse().with_context(|| format!("{}/api_level holds '{text}', not a level", crate::sysfs::SYSFS_DIR))
 }
 
 pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     // What the user gave is checked before what the system has.
-    let parsed = skf::bpf_object::read(&object)?;
+    let parsed = crate::bpf_object::read(&object)?;
     let level = match api {
         Some(n) => n,
         None => running_api_level().context("checking against the running kernel (or pass --api N to check offline)")?,
     };
-    let report = skf::prog_check::check(&parsed, &manifest, level);
+    let report = crate::prog_check::check(&parsed, &manifest, level);
     out.print(&Checked { object: &object, report: &report })?;
     Ok(match report.verdict {
         Verdict::Incompatible | Verdict::Unknown => Exit::Incompatible,
