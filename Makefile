@@ -154,8 +154,8 @@ fuzz: deps
 
 PREFIX ?= /usr/local
 install:
-	cargo build --release -p skf
-	rm -rf build/docs && target/release/skf docs --out build/docs >/dev/null
+	cargo build --release -p skf -p xtask
+	rm -rf build/docs && target/release/xtask docs --out build/docs >/dev/null
 	install -Dm755 target/release/skf $(DESTDIR)$(PREFIX)/bin/skf
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/man/man1 build/docs/man/*.1
 	install -Dm644 build/docs/completions/skf.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/skf

@@ -14,7 +14,7 @@ mod current_process;
 mod dedup;
 mod ffi;
 #[path = "generated/kfunc_table.rs"]
-#[rustfmt::skip] // `skf gen` writes it
+#[rustfmt::skip] // `cargo xtask gen` writes it
 mod kfunc_table;
 mod kfuncs;
 mod layout;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make fmt`: rustfmt (rustfmt.toml) over every crate here: the workspace
-# (userspace/, selftests/) and the kernel module, which is not a Cargo
-# crate (its generated tables are skipped: `skf gen` owns them).
+# (userspace/, selftests/, xtask/) and the kernel module, which is not a
+# Cargo crate (its generated tables are skipped: `cargo xtask gen` owns them).
 #
 #   fmt.sh [--check]
 set -euo pipefail

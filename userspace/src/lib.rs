@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Userspace tooling for stable_kfuncs: the manifest that declares every
-//! kfunc, the generator that derives the module's glue from it, and the
-//! checks `skf` runs on BPF objects and module builds.
+//! kfunc, the generator that derives the module's glue from it, the checks
+//! `skf` runs on BPF objects and module builds, and skf's command line (here,
+//! not in the binary, so that `cargo xtask docs` renders its man pages).
 
 pub mod abi;
 pub mod bounded_read;
@@ -10,6 +11,7 @@ pub mod bpf_insn;
 pub mod bpf_object;
 pub mod btf;
 pub mod cfg;
+pub mod cli;
 pub mod gen;
 pub mod guard;
 pub mod kfunc_hook;

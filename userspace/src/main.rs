@@ -5,11 +5,10 @@
 //! `skf [-j|-p] OBJECT VERB`, as bpftool. Exit codes, the same for every
 //! command, are `cli::Exit`'s.
 
-mod cli;
-
 use clap::error::ErrorKind;
 use clap::Parser;
 use nix::sys::signal::{signal, SigHandler, Signal};
+use skf::cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! module/abi/api-N.toml: what each released API level offers, written by
-//! `skf abi release N` when the level ships and never edited after. The
-//! manifest must keep describing every released level exactly so.
+//! `cargo xtask abi-release N` when the level ships and never edited after.
+//! The manifest must keep describing every released level exactly so.
 
 use crate::abi::{Change, KfuncAbi, LevelAbi};
 use crate::bounded_read::read_bounded;
@@ -124,7 +124,7 @@ impl Record {
             broken.join("; ")
         );
         let path = Record::path(dir, level);
-        let header = format!("# API level {level} as released. Written by `skf abi release {level}`; never edit it.\n\n");
+        let header = format!("# API level {level} as released. Written by `cargo xtask abi-release {level}`; never edit it.\n\n");
         std::fs::write(&path, header + &toml::to_string(&Record::of_manifest(m, level))?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)

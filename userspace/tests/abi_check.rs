@@ -7,34 +7,11 @@
 mod common;
 
 use common::json_doc::{documented_fields, field_paths};
+use common::scratch::{broken_manifests, crafted, recorded_levels};
 use common::{build, repo, skf_limited};
 use std::path::Path;
 use std::process::Command;
 use tempfile::TempDir;
-
-/// A scratch repo with the real manifest (with `from` replaced by `to`) and the real records.
-fn crafted(from: &str, to: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    std::fs::create_dir_all(dir.path().join("module/abi")).unwrap();
-    let manifest = std::fs::read_to_string(repo().join("module/kfuncs.toml")).unwrap();
-    assert!(manifest.contains(from), "module/kfuncs.toml no longer contains '{from}': update this test");
-    std::fs::write(dir.path().join("module/kfuncs.toml"), manifest.replacen(from, to, 1)).unwrap();
-    for entry in std::fs::read_dir(repo().join("module/abi")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("module/abi").join(entry.file_name())).unwrap();
-    }
-    dir
-}
-
-/// The levels module/abi/ records, from its api-N.toml file names.
-fn recorded_levels() -> Vec<u64> {
-    let mut levels: Vec<u64> = std::fs::read_dir(repo().join("module/abi"))
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("api-")?.strip_suffix(".toml")?.parse().ok())
-        .collect();
-    levels.sort();
-    levels
-}
 
 /// (exit code, JSON report) of `skf abi check --repo DIR --json`; its
 /// fields are among those docs/skf-json.md lists (all of them where it
@@ -132,11 +109,6 @@ fn a_new_level_may_add_and_deprecate_without_touching_released_ones() {
     std::fs::write(dir.path().join("module/kfuncs.toml"), text).unwrap();
     let (code, json) = abi_check(dir.path());
     assert_eq!(code, 0, "{json:#}");
-
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_skf")).args(["abi", "release", &newest.to_string(), "--repo"]).arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "a released level is never rewritten");
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("the next level to release is {next}")));
 }
 
 #[test]
@@ -166,74 +138,12 @@ fn a_missing_manifest_is_an_error_not_a_verdict() {
 }
 
 #[test]
-fn a_manifest_that_is_not_toml_is_an_error_for_every_verb_not_a_verdict() {
-    let dir = crafted("api_level = ", "api_level = = ");
-    let manifest = std::fs::read_to_string(dir.path().join("module/kfuncs.toml")).unwrap();
-    let line = 1 + manifest[..manifest.find("api_level = = ").unwrap()].matches('\n').count();
-    for verb in [&["abi", "check"][..], &["gen", "--check"], &["abi", "release", "1"]] {
-        let (code, stderr) = skf_in(dir.path(), verb);
-        assert_eq!(code, 3, "{verb:?}: {stderr}");
-        let named = format!("cannot parse the manifest {}: fix the TOML", dir.path().join("module/kfuncs.toml").display());
-        assert!(stderr.contains(&named) && stderr.contains(&format!("at line {line},")), "{verb:?}: {stderr}");
+fn a_manifest_that_cannot_be_read_is_an_error_named_with_what_to_do_not_a_verdict() {
+    for (dir, says) in broken_manifests() {
+        let (code, stderr) = skf_in(dir.path(), &["abi", "check"]);
+        assert_eq!(code, 3, "{stderr}");
+        assert!(says.iter().all(|text| stderr.contains(text)), "{says:?}: {stderr}");
     }
-}
-
-#[test]
-fn an_unreadable_or_non_utf8_manifest_is_named_with_what_to_do() {
-    let dir = crafted("api_level = ", "api_level = ");
-    let manifest = dir.path().join("module/kfuncs.toml");
-    let mut bytes = std::fs::read(&manifest).unwrap();
-    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
-    bytes.insert(at, 0xff);
-    std::fs::write(&manifest, bytes).unwrap();
-    for verb in [&["abi", "check"][..], &["gen", "--check"]] {
-        let (code, stderr) = skf_in(dir.path(), verb);
-        assert_eq!(code, 3, "{verb:?}: {stderr}");
-        let named =
-            format!("the manifest {} is not UTF-8 text (at byte offset {at} of the file, on line 2): save it as UTF-8", manifest.display());
-        assert!(stderr.contains(&named), "{verb:?}: {stderr}");
-    }
-
-    // A directory where the file should be: not a file skf can read.
-    std::fs::remove_file(&manifest).unwrap();
-    std::fs::create_dir(&manifest).unwrap();
-    for verb in [&["abi", "check"][..], &["gen", "--check"], &["abi", "release", "1"]] {
-        let (code, stderr) = skf_in(dir.path(), verb);
-        assert_eq!(code, 3, "{verb:?}: {stderr}");
-        let named = format!("cannot read the manifest {}: run skf from the repository root, or pass --repo DIR", manifest.display());
-        assert!(stderr.contains(&named), "{verb:?}: {stderr}");
-    }
-}
-
-#[test]
-fn releasing_a_level_the_manifest_lacks_says_to_raise_api_level() {
-    let dir = crafted("api_level = ", "api_level = ");
-    let newest = *recorded_levels().last().expect("module/abi/ records a level");
-    let raise = format!("raise api_level in module/kfuncs.toml to {} first", newest + 1);
-
-    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &(newest + 1).to_string()]);
-    assert_eq!(code, 3, "{stderr}");
-    let lacks = format!("API {} is not in the manifest (module/kfuncs.toml has api_level = {newest})", newest + 1);
-    assert!(stderr.contains(&lacks) && stderr.contains(&raise), "{stderr}");
-
-    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &newest.to_string()]);
-    assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains(&format!("API {newest} is already released")), "{stderr}");
-    assert!(stderr.contains(&format!("the next level to release is {}", newest + 1)) && stderr.contains(&raise), "{stderr}");
-}
-
-#[test]
-fn no_level_is_released_over_a_broken_released_one() {
-    let newest = *recorded_levels().last().expect("module/abi/ records a level");
-    let next = newest + 1;
-    let dir = crafted(&format!("api_level = {newest}"), &format!("api_level = {next}"));
-    let manifest = dir.path().join("module/kfuncs.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("proto = \"u32 skf_task_cpu(", "proto = \"u64 skf_task_cpu(", 1)).unwrap();
-    let (code, stderr) = skf_in(dir.path(), &["abi", "release", &next.to_string()]);
-    assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains(&format!("API {next} is not released")) && stderr.contains("skf_task_cpu: "), "{stderr}");
-    assert!(!dir.path().join(format!("module/abi/api-{next}.toml")).exists(), "the record was written anyway");
 }
 
 #[test]

@@ -9,8 +9,7 @@
 mod common;
 
 use common::json_doc::{documented_fields, field_paths};
-use common::{build, repo, skf};
-use std::path::Path;
+use common::{build, skf};
 use tempfile::TempDir;
 
 /// Asserts that skf `args` exits `code` with a JSON document, compact with
@@ -44,58 +43,4 @@ fn prog_check_prints_the_documented_fields() {
     // A program with a problem, so that every nested field shows.
     let object = build("userspace/tests/bpf/kprobe_block.bpf.c", &["-g"], dir.path());
     assert_documented("skf prog check", &["prog", "check", object.to_str().unwrap(), "--api", "4"], 2);
-}
-
-/// A scratch repository with the real manifest, docs/kfuncs.md and released levels,
-/// and the directories `gen` writes to.
-fn scratch_repo() -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for sub in ["module/abi", "module/generated", "bpf/include", "docs"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-    }
-    for file in ["module/kfuncs.toml", "docs/kfuncs.md"] {
-        std::fs::copy(repo().join(file), dir.path().join(file)).unwrap();
-    }
-    for entry in std::fs::read_dir(repo().join("module/abi")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("module/abi").join(entry.file_name())).unwrap();
-    }
-    dir
-}
-
-fn path_arg(dir: &Path) -> &str {
-    dir.to_str().unwrap()
-}
-
-#[test]
-fn gen_and_gen_check_print_the_documented_fields() {
-    let dir = scratch_repo();
-    assert_documented("skf gen --check", &["gen", "--check", "--repo", path_arg(dir.path())], 1);
-    let (code, stdout, stderr) = skf(&["-j", "gen", "--repo", path_arg(dir.path())]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(field_paths(&stdout), documented_fields("skf gen"), "{stdout}");
-    assert_documented("skf gen --check", &["gen", "--check", "--repo", path_arg(dir.path())], 0);
-}
-
-#[test]
-fn abi_release_prints_the_documented_fields() {
-    let dir = scratch_repo();
-    let manifest_path = dir.path().join("module/kfuncs.toml");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
-    let released = std::fs::read_dir(dir.path().join("module/abi")).unwrap().count();
-    let newest = skf::manifest::Manifest::parse(&manifest).unwrap().api_level as usize;
-    assert_eq!(released, newest, "the scratch repo's newest level is released");
-    let next = newest + 1;
-    std::fs::write(&manifest_path, manifest.replacen(&format!("api_level = {newest}"), &format!("api_level = {next}"), 1)).unwrap();
-    let (code, stdout, stderr) = skf(&["-j", "abi", "release", &next.to_string(), "--repo", path_arg(dir.path())]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(field_paths(&stdout), documented_fields("skf abi release"), "{stdout}");
-}
-
-#[test]
-fn docs_prints_the_documented_fields() {
-    let dir = TempDir::new().unwrap();
-    let (code, stdout, stderr) = skf(&["-j", "docs", "--out", path_arg(dir.path())]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(field_paths(&stdout), documented_fields("skf docs"), "{stdout}");
 }

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `skf abi check|diff|release`: hold module builds and the manifest to the
-//! released API levels.
+//! `skf abi check|diff`: hold module builds and the manifest to the released
+//! API levels. (Releasing a level is `cargo xtask abi-release`'s.)
 
 use super::{Exit, Output};
+use crate::abi::{Change, LevelAbi};
+use crate::manifest::Manifest;
+use crate::module_btf::{read_ko, SYSFS_BTF_VMLINUX};
+use crate::records::{self, Record};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::abi::{Change, LevelAbi};
-use skf::manifest::Manifest;
-use skf::module_btf::{read_ko, SYSFS_BTF_VMLINUX};
-use skf::records::{self, Record};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -46,16 +46,6 @@ pub enum Verb {
         /// The vmlinux NEW.ko was built against, where it is not OLD.ko's (default: the --base-btf)
         #[arg(long, value_name = "VMLINUX")]
         new_base_btf: Option<PathBuf>,
-    },
-    /// Record API level N as released (module/abi/api-N.toml), freezing it
-    ///
-    /// Levels are released in order, each once, and only where the manifest
-    /// has them: raise api_level in module/kfuncs.toml first.
-    Release {
-        level: u32,
-        /// The repository root
-        #[arg(long, default_value = ".")]
-        repo: PathBuf,
     },
 }
 
@@ -133,29 +123,11 @@ impl fmt::Display for DiffReport {
     }
 }
 
-#[derive(Serialize)]
-struct Released {
-    api_level: u32,
-    path: PathBuf,
-}
-
-impl fmt::Display for Released {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        writeln!(f, "wrote {}: API {} is frozen", self.path.display(), self.api_level)
-    }
-}
-
 pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     match verb {
         Verb::Check { modules, base, repo } => check(out, &repo, &modules, &base.base_btf),
         Verb::Diff { old, new, base, new_base_btf } => {
             diff(out, &old, &new, &base.base_btf, new_base_btf.as_deref().unwrap_or(&base.base_btf))
-        }
-        Verb::Release { level, repo } => {
-            let manifest = Manifest::load(&repo.join("module/kfuncs.toml"))?;
-            let path = Record::release(&manifest, &repo.join(records::DIR), level)?;
-            out.print(&Released { api_level: level, path })?;
-            Ok(Exit::Fine)
         }
     }
 }

@@ -4,13 +4,13 @@
 //! BTF decl tags (what the verifier sees) and its sysfs (registration, usage).
 
 use super::{builtin_manifest, level_text, Exit, Output};
+use crate::abi::{Class, KfuncAbi};
+use crate::manifest::split_version;
+use crate::module_btf::read_running;
+use crate::sysfs::{readable_kfunc_counter, sysfs_value};
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::abi::{Class, KfuncAbi};
-use skf::manifest::split_version;
-use skf::module_btf::read_running;
-use skf::sysfs::{readable_kfunc_counter, sysfs_value};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -202,8 +202,8 @@ fn not_offered(name: &str, level: u32) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::LevelAbi;
     use crate::cli::contract::{assert_documented, sysfs_kfunc_files};
-    use skf::abi::LevelAbi;
 
     /// A listing of two kfuncs of the newest level, counters readable and counting on.
     fn sample_listing() -> Listing {

@@ -3,8 +3,6 @@
 //! The command line: one module per object, each with its verbs.
 
 mod abi;
-mod docs;
-mod gen;
 mod kfunc;
 mod openmetrics;
 mod output;
@@ -12,11 +10,11 @@ mod policy;
 mod prog;
 mod usage;
 
+use crate::manifest::Manifest;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-pub use output::{usage_error_text, Output};
+pub use output::{usage_error_text, write_stdout, Output};
 use serde::Serialize;
-use skf::manifest::Manifest;
 
 /// skf's exit codes: one meaning each, the same for every command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +43,7 @@ impl Exit {
         match self {
             Exit::Fine => "fine: done, or checked and found compatible",
             Exit::Finding => {
-                "a finding you asked about (`prog check --strict`: deprecated kfuncs; `gen --check`: stale generated files), \
-                 or only compatible differences (`abi diff`)"
+                "a finding you asked about (`prog check --strict`: deprecated kfuncs), or only compatible differences (`abi diff`)"
             }
             Exit::Incompatible => {
                 "incompatible: the object, build or manifest would break programs (`prog check`, `abi check`, `abi diff`); \
@@ -130,11 +127,6 @@ enum Object {
         #[command(subcommand)]
         verb: usage::Verb,
     },
-    /// Regenerate the module glue, BPF header and docs/kfuncs.md's kfunc table from module/kfuncs.toml
-    Gen(gen::Args),
-    /// Write skf's man pages and shell completions (for `make install`)
-    #[command(hide = true)]
-    Docs(docs::Args),
 }
 
 impl Cli {
@@ -150,8 +142,6 @@ impl Cli {
             Object::Abi { verb } => abi::run(verb, out),
             Object::Policy { verb } => policy::run(verb, out),
             Object::Usage { verb } => usage::run(verb, out),
-            Object::Gen(args) => args.run(out),
-            Object::Docs(args) => args.run(out),
         }
     }
 }
@@ -182,7 +172,7 @@ fn builtin_manifest() -> Result<Manifest> {
 /// Fails unless root: for commands that write the module's sysfs.
 fn require_root(what: &str) -> Result<()> {
     if !nix::unistd::geteuid().is_root() {
-        anyhow::bail!("{what} needs root (it writes {}): run it with sudo", skf::sysfs::SYSFS_DIR);
+        anyhow::bail!("{what} needs root (it writes {}): run it with sudo", crate::sysfs::SYSFS_DIR);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! fleet's scraper (node_exporter's textfile collector reads it): who still
 //! calls a kfunc before the level that removes it.
 
-use skf::abi::KfuncAbi;
+use crate::abi::KfuncAbi;
 use std::fmt::Write;
 
 /// One kfunc's counters, with the record its labels come from.
@@ -59,7 +59,7 @@ pub fn render(api_level: u32, samples: &[Sample]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use skf::abi::Class;
+    use crate::abi::Class;
 
     fn abi(name: &str, deprecated: Option<u32>, removed: Option<u32>) -> KfuncAbi {
         KfuncAbi {

@@ -124,8 +124,8 @@ pub fn usage_error_text(e: &clap::Error, out: Output) -> String {
     }
 }
 
-/// `skf prog` alone: which verbs there are (hidden ones not), not clap's
-/// long help printed as if it were the error.
+/// `skf prog` alone: which verbs there are, not clap's long help printed as
+/// if it were the error.
 fn missing_subcommand_text(e: &clap::Error, out: Output) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     use clap::CommandFactory;
@@ -141,7 +141,7 @@ fn missing_subcommand_text(e: &clap::Error, out: Output) -> Option<String> {
     for name in path.split(' ').skip(1) {
         cmd = cmd.find_subcommand(name)?;
     }
-    let names: Vec<&str> = cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help").map(|s| s.get_name()).collect();
+    let names: Vec<&str> = cmd.get_subcommands().filter(|s| s.get_name() != "help").map(|s| s.get_name()).collect();
     let what = if std::ptr::eq(cmd, &root) { "an object" } else { "a verb" };
     let message = format!("'{path}' needs {what}: {}", names.join(", "));
     Some(match out {

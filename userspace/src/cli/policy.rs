@@ -3,10 +3,10 @@
 //! `skf policy get|set`: the module's answer to deprecated kfunc use.
 
 use super::{require_root, Exit, Output};
+use crate::sysfs::{sysfs_value, write_sysfs_value};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
-use skf::sysfs::{sysfs_value, write_sysfs_value};
 use std::fmt;
 
 #[derive(Subcommand)]

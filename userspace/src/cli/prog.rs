@@ -3,12 +3,12 @@
 //! `skf prog check`: rate a BPF object's kfunc imports.
 
 use super::{builtin_manifest, Exit, Output};
+use crate::module_btf::read_running;
+use crate::offered::{running_as_manifest, OfferedBy};
+use crate::prog_check::{Report, Verdict};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::module_btf::read_running;
-use skf::offered::{running_as_manifest, OfferedBy};
-use skf::prog_check::{Report, Verdict};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -96,7 +96,7 @@ pub fn run(verb: Verb, out: Output) -> Result<Exit> {
     let Verb::Check { object, api, strict } = verb;
     let manifest = builtin_manifest()?;
     // What the user gave is checked before what the system has.
-    let parsed = skf::bpf_object::read(&object)?;
+    let parsed = crate::bpf_object::read(&object)?;
     let (offered, level, offered_by) = match api {
         Some(n) => (manifest, n, OfferedBy::Manifest),
         None => {
@@ -105,7 +105,7 @@ pub fn run(verb: Verb, out: Output) -> Result<Exit> {
             (running_as_manifest(manifest, &running), level, OfferedBy::Module)
         }
     };
-    let report = skf::prog_check::check(&parsed, &offered, level);
+    let report = crate::prog_check::check(&parsed, &offered, level);
     out.print(&Checked { object: &object, offered_by, report: &report })?;
     Ok(match report.verdict {
         Verdict::Incompatible | Verdict::Unknown => Exit::Incompatible,

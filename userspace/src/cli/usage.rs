@@ -4,11 +4,11 @@
 
 use super::openmetrics::{self, Sample};
 use super::{require_root, Exit, Output};
+use crate::module_btf::read_running;
+use crate::sysfs::{kfunc_counter, kfunc_names, sysfs_value, write_sysfs_value, SYSFS_DIR};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
-use skf::module_btf::read_running;
-use skf::sysfs::{kfunc_counter, kfunc_names, sysfs_value, write_sysfs_value, SYSFS_DIR};
 use std::fmt;
 
 #[derive(Subcommand)]

@@ -4,13 +4,11 @@
 #![allow(dead_code)] // each test crate uses its own part
 
 pub mod json_doc;
+pub mod scratch;
 
+pub use scratch::repo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// (exit code, stdout, stderr) of skf.
 pub fn skf(args: &[&str]) -> (i32, String, String) {
