@@ -127,7 +127,7 @@ bench: deps
 
 SOAK_SECONDS ?= 600
 # The KCSAN kernel, unless ARCH, SERIES or FLAVOUR names another machine.
-SOAK_MACHINE := $(if $(filter command% environment%,$(origin ARCH) $(origin SERIES) $(origin FLAVOUR)),$(MACHINE),x86_64-6.12-kcsan)
+SOAK_MACHINE := $(if $(MACHINE_GIVEN),$(MACHINE),x86_64-6.12-kcsan)
 soak: deps
 	vm-test/soak.sh $(SOAK_MACHINE) $(SOAK_SECONDS)
 
