@@ -150,7 +150,10 @@ fn missing_why(k: &Kfunc, level: u32) -> String {
 
 /// "tracing (SEC tp_btf/, ...) and kprobe (SEC kprobe/, ...) programs".
 fn offered_to(k: &Kfunc) -> String {
-    let types: Vec<String> = k.prog_types.iter().map(|t| format!("{t} (SEC {})", kfunc_hook::sections_of(t))).collect();
+    // By name: the module's sysfs and the manifest list them in different orders.
+    let mut names: Vec<&str> = k.prog_types.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    let types: Vec<String> = names.iter().map(|t| format!("{t} (SEC {})", kfunc_hook::sections_of(t))).collect();
     match types.split_last() {
         Some((last, [])) => format!("{last} programs"),
         Some((last, rest)) => format!("{} and {last} programs", rest.join(", ")),
