@@ -3,8 +3,8 @@
 //! The oracle: for every program of the generated corpus
 //! (selftests/build/oracle_corpus.rs: each kfunc ever released, from each
 //! program type section a tool would use, in four guard shapes), skf's
-//! verdict (the library `skf prog check` runs, at the running module's API
-//! level) must be what libbpf and the verifier do with it: a compatible or
+//! verdict (the library `skf prog check` runs, against the kfuncs the
+//! running module offers, as it does without --api) must be what libbpf and the verifier do with it: a compatible or
 //! deprecated program loads, an incompatible one is refused, and a program
 //! is deprecated exactly where the module counts its load for a kfunc it
 //! classes deprecated (module/verify.rs: under the default `warn` policy
@@ -24,6 +24,8 @@
 use libbpf_rs::{libbpf_sys, AsRawLibbpf, ObjectBuilder, OpenObject};
 use nix::sys::wait::waitpid;
 use nix::unistd::{fork, ForkResult};
+use skf::module_btf::read_running;
+use skf::offered::running_as_manifest;
 use skf::prog_check::{ProgramReport, Verdict};
 use skf_selftests::{manifest, sysfs, LoadedModule};
 use std::io::{Read, Write};
@@ -137,16 +139,18 @@ fn why(report: &ProgramReport) -> String {
 fn skf_verdicts_are_what_the_verifier_does() {
     let start = Instant::now();
     let _module = LoadedModule::insert_cell_module();
-    let m = manifest();
-    let level_text = sysfs::read("api_level");
-    let level: u32 = level_text.parse().unwrap_or_else(|_| panic!("{}/api_level holds '{level_text}'", sysfs::ROOT));
+    // What `skf prog check` rates against without --api: the running module's kfuncs.
+    let running = read_running().expect("the running module's BTF and sysfs");
+    let level = running.api_level;
+    let newest = manifest().api_level;
+    let m = running_as_manifest(manifest(), &running);
     let deprecated = deprecated_kfuncs();
     // Hundreds of refused loads' libbpf warnings would bury the log; load_alone keeps each one's last line.
     libbpf_rs::set_print(None);
     let mut log = vec![0u8; LOG_SIZE];
     let (mut compared, mut agreeing) = (0, 0);
     let (mut unknown, mut disagreements, mut not_run) = (Vec::new(), Vec::new(), Vec::new());
-    for (kind, bytes) in OBJECTS.iter().filter(|(kind, _)| level == m.api_level || SAMPLED_KINDS.contains(kind)) {
+    for (kind, bytes) in OBJECTS.iter().filter(|(kind, _)| level == newest || SAMPLED_KINDS.contains(kind)) {
         let object = skf::bpf_object::parse(bytes).unwrap_or_else(|e| panic!("skf cannot read the corpus object {kind}: {e:#}"));
         let report = skf::prog_check::check(&object, &m, level);
         let mut open =
