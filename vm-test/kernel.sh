@@ -23,8 +23,9 @@ fragments() {
 	local config=$SKF_REPO/vm-test/config
 	echo "$config/common.config" "$config/$(machine_arch "$1").config"
 	case "$(machine_flavour "$1")" in
-	pahole131-kasan) echo "$config/kasan.config" ;;
-	kcsan) echo "$config/kcsan.config" ;;
+	pahole131-kasan) echo "$config/kasan.config" "$config/faults.config" ;;
+	kcsan) echo "$config/kcsan.config" "$config/faults.config" ;;
+	'') [ "$1" != x86_64-7.2 ] || echo "$config/faults.config" ;;
 	esac
 }
 
