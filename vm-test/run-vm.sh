@@ -3,7 +3,7 @@
 # Runs one shell command as root inside a test VM, with the repo visible at
 # the same path as on the host.
 #
-#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] [--icount] -- COMMAND
+#   run-vm.sh [--machine MACHINE] [--timeout SECONDS] [--out DIR] [--icount] [--cpus N] -- COMMAND
 #
 # MACHINE: x86_64 (default), arm64, x86_64-6.12-pahole131-kasan,
 # x86_64-7.2-debian or x86_64-6.12-debian13 (lib.sh);
@@ -16,6 +16,8 @@
 # KVM; arm64's generic counter runs at 1 GHz (QEMU 7.2's default, 62.5 MHz,
 # would count in steps of 16).
 #
+# --cpus: the guest's vCPUs (default 2), for the benchmark's CPU scaling.
+#
 # Prints the command's output. Exits with the command's status, or:
 #   124  the VM did not finish within the time limit
 #   125  the VM did not run the command (boot failure, crash)
@@ -24,20 +26,24 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-machine=x86_64 timeout=600 out= icount=
+machine=x86_64 timeout=600 out= icount= cpus=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine | --arch) machine=$(normalize_machine "$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
+	--cpus) cpus=$2; shift 2 ;;
 	--) shift; break ;;
-	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)" ;;
+	*) die "unknown option '$1' (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] [--cpus N] -- COMMAND)" ;;
 	esac
 done
-[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] -- COMMAND)"
-
+[ $# -gt 0 ] || die "no command given (usage: run-vm.sh [--machine M] [--timeout S] [--out DIR] [--icount] [--cpus N] -- COMMAND)"
+[[ "$cpus" =~ ^[1-9][0-9]*$ ]] || die "--cpus $cpus: give a number of vCPUs"
 arch=$(machine_arch "$machine")
+# QEMU's virt board with its default GICv2 takes 8 CPUs.
+[ "$arch" != arm64 ] || [ "$cpus" -le 8 ] || die "--cpus $cpus: arm64 guests take at most 8 vCPUs here (the virt board's GICv2)"
+
 guest_modules=()
 if machine_is_stock "$machine"; then
 	# Debian's image, and the modules its guest loads before mounting 9p.
@@ -103,7 +109,7 @@ run_x86_64() {
 	# root=/dev/root: virtme-ng's 9p root tag. 6.12 mounts a nodev root only
 	# by name, and virtme-ng leaves root= out when it boots without initramfs.
 	PATH=$SKF_VENV/bin:$PATH timeout -k 10 "$timeout" vng --run "$image" $accel --verbose \
-		--memory 1G --cpus 2 --user root --rwdir "$out" --append "root=/dev/root $SKF_GUEST_CMDLINE" \
+		--memory 1G --cpus "$cpus" --user root --rwdir "$out" --append "root=/dev/root $SKF_GUEST_CMDLINE" \
 		--exec "sh $SKF_REPO/vm-test/guest-exec.sh $out" "${qemu_opts[@]}" </dev/null >"$out/console.log" 2>&1
 }
 
@@ -119,7 +125,7 @@ run_qemu() {
 	esac
 	[ -n "$icount" ] && qemu+=("${ICOUNT[@]}")
 	log "booting $machine VM (${qemu[0]}, tcg${icount:+, icount})"
-	timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 1G \
+	timeout -k 10 "$timeout" "${qemu[@]}" -smp "$cpus" -m 1G \
 		-nographic -no-reboot -kernel "$image" -initrd "$rootfs" \
 		-append "console=$console panic=-1 skf.repo=$SKF_REPO skf.out=$out $SKF_GUEST_CMDLINE" \
 		-virtfs "local,path=$SKF_REPO,mount_tag=repo,security_model=none,readonly=on" \

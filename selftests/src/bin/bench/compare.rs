@@ -3,7 +3,8 @@
 //! Two reports side by side, by instructions per call.
 //!
 //! `bench compare OLD.json NEW.json`: the same kfunc on two kernels (6.12
-//! and 7.2; a test kernel and a distribution's). Prints each kfunc's count
+//! and 7.2; a test kernel and a distribution's), or on one kernel with
+//! two CPU counts (online/possible, bench.sh --cpus). Prints each kfunc's count
 //! on both, NEW's over OLD's, and how many stay within 1.1x. A report, not
 //! a test: the exit status says only whether both files were read.
 //!
@@ -46,7 +47,12 @@ fn kfunc_counts(report: &Value) -> Vec<(String, f64)> {
 pub fn compare(old: &Path, new: &Path) -> Result<(), String> {
     let (old, new) = (read(old)?, read(new)?);
     let kernel = |r: &Value| r["kernel"].as_str().unwrap_or("?").to_string();
-    let (old_kernel, new_kernel) = (kernel(&old), kernel(&new));
+    let (mut old_kernel, mut new_kernel) = (kernel(&old), kernel(&new));
+    if old_kernel == new_kernel {
+        // One kernel with two CPU counts: the columns are the CPU counts.
+        let cpus = |r: &Value| format!("{}/{} CPUs", r["online_cpus"], r["possible_cpus"]);
+        (old_kernel, new_kernel) = (cpus(&old), cpus(&new));
+    }
     let new_counts = kfunc_counts(&new);
     println!("Instructions per call of each kfunc, {old_kernel} and {new_kernel}.");
     println!("{:<30} {:>12} {:>12} {:>8}", "kfunc", old_kernel, new_kernel, "new/old");

@@ -256,12 +256,13 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         out.push('\n');
     };
     push(format!(
-        "stable_kfuncs benchmark, {}, commit {}: {} (guest kernel {}, {} possible CPUs, clocksource {}), API {level}{}",
+        "stable_kfuncs benchmark, {}, commit {}: {} (guest kernel {}, {} possible CPUs, {} online, clocksource {}), API {level}{}",
         inputs.date,
         inputs.commit,
         inputs.machine,
         run.json["kernel"].as_str().unwrap_or("?"),
         run.json["possible_cpus"],
+        run.json["online_cpus"],
         run.json["clocksource"].as_str().unwrap_or("?"),
         if short { ", short run (figures not checked for interrupts)" } else { "" }
     ));
@@ -520,6 +521,7 @@ pub fn report(inputs: &Inputs, json_out: &Path) -> Result<(), String> {
         "arch": inputs.arch,
         "kernel": run.json["kernel"],
         "possible_cpus": run.json["possible_cpus"],
+        "online_cpus": run.json["online_cpus"],
         "api_level": level,
         "short": short,
         "iterations": run.json["iterations"],

@@ -106,7 +106,12 @@ struct Config<'a> {
     variants: &'a [(&'a str, bool)],
 }
 
-pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
+/// `online`: take every other CPU offline first, so that more CPUs are
+/// possible than online (what a per-CPU walk over either costs).
+pub fn run(out: &Path, modules: &Modules, short: bool, online: Option<u32>) -> Result<()> {
+    if let Some(online) = online {
+        keep_online(online)?;
+    }
     let jit_dir = out.join("jit");
     std::fs::create_dir_all(&jit_dir).with_context(|| format!("creating {}", jit_dir.display()))?;
     let configs = [
@@ -147,7 +152,8 @@ pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
         "iterations": size.iterations,
         "short": short,
         "clocksource": std::fs::read_to_string(CLOCKSOURCE).map(|s| s.trim().to_string()).unwrap_or_else(|e| format!("unknown ({e})")),
-        "possible_cpus": possible_cpus()?,
+        "possible_cpus": cpu_count(POSSIBLE_CPUS)?,
+        "online_cpus": cpu_count(ONLINE_CPUS)?,
         "api_levels": api_levels,
         "empty_loops": empty_loops,
         "variants": variants,
@@ -180,20 +186,35 @@ const CLOCKSOURCE: &str = "/sys/devices/system/clocksource/clocksource0/current_
 
 /// The CPUs the guest kernel may ever bring up: what per-CPU walks cost.
 const POSSIBLE_CPUS: &str = "/sys/devices/system/cpu/possible";
+/// The CPUs up now.
+const ONLINE_CPUS: &str = "/sys/devices/system/cpu/online";
 
-/// How many CPUs POSSIBLE_CPUS lists ("0-63", "0,2-3").
-fn possible_cpus() -> Result<u32> {
-    let list = std::fs::read_to_string(POSSIBLE_CPUS).with_context(|| POSSIBLE_CPUS)?;
+/// How many CPUs a sysfs CPU list ("0-63", "0,2-3") names.
+fn cpu_count(list_path: &str) -> Result<u32> {
+    let list = std::fs::read_to_string(list_path).with_context(|| list_path.to_string())?;
     let mut count = 0;
     for range in list.trim().split(',') {
         let (first, last) = range.split_once('-').unwrap_or((range, range));
-        let (first, last): (u32, u32) = (
-            first.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?,
-            last.parse().with_context(|| format!("{POSSIBLE_CPUS}: {list}"))?,
-        );
+        let (first, last): (u32, u32) =
+            (first.parse().with_context(|| format!("{list_path}: {list}"))?, last.parse().with_context(|| format!("{list_path}: {list}"))?);
         count += last + 1 - first;
     }
     Ok(count)
+}
+
+/// Takes CPUs `online` and up offline (CPU 0 stays: the run's own).
+fn keep_online(online: u32) -> Result<()> {
+    let online_now = cpu_count(ONLINE_CPUS)?;
+    ensure!(online >= 1 && online <= online_now, "--online {online}: the guest has {online_now} CPUs online; give 1 to {online_now}");
+    for cpu in online..cpu_count(POSSIBLE_CPUS)? {
+        let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
+        if std::fs::read_to_string(&path).is_ok_and(|state| state.trim() == "1") {
+            std::fs::write(&path, "0").with_context(|| format!("taking CPU {cpu} offline ({path})"))?;
+        }
+    }
+    let left = cpu_count(ONLINE_CPUS)?;
+    ensure!(left == online, "{left} CPUs still online after taking all but {online} offline");
+    Ok(())
 }
 
 /// Per program: the empty loop its timing is taken over, the one in the same section.
