@@ -8,32 +8,27 @@
 # then counts path lengths on the host. Prints the tables and writes
 # build/bench/MACHINE.json; `target/debug/bench agree` compares two runs.
 #
-#   bench.sh [--short] [--cpus N [--online M]] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
+#   bench.sh [--short] [--possible-cpus N] [MACHINE]   (default x86_64-6.12; an ARCH means ARCH-6.12)
 #
 # --short: few iterations and repetitions, only to prove the benchmark runs
 # and produces every row (make check); writes build/bench/MACHINE-short.json.
-# --cpus N: a guest of N vCPUs (default 2); --online M: all but M of them
-# taken offline before the run, so N are possible and M online. Writes
-# build/bench/MACHINE-Ncpus[-Monline].json; `bench compare` puts two runs'
+# --possible-cpus N: N CPUs possible, 2 online, as run-vm.sh gives them;
+# writes build/bench/MACHINE-Npossible.json. `bench compare` puts two runs'
 # counts side by side (docs/benchmark.md, CPU scaling).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SKF_REPO"
 
-machine=x86_64-6.12 short= cpus=2 online=
+machine=x86_64-6.12 short= possible=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--short) short=--short; shift ;;
-	--cpus) cpus=$2; shift 2 ;;
-	--online) online=$2; shift 2 ;;
-	-*) die "unknown option '$1' (usage: bench.sh [--short] [--cpus N [--online M]] [MACHINE])" ;;
+	--possible-cpus) possible=$2; shift 2 ;;
+	-*) die "unknown option '$1' (usage: bench.sh [--short] [--possible-cpus N] [MACHINE])" ;;
 	*) machine=$(normalize_machine "$1"); shift ;;
 	esac
 done
-[ -z "$online" ] || [ "$cpus" != 2 ] || die "--online needs --cpus: the default guest has 2 vCPUs"
-# The run's name: the machine, and the CPUs where they are not the default.
-name=$machine${short:+-short}
-[ "$cpus" = 2 ] || name+=-${cpus}cpus${online:+-${online}online}
+name=$machine${short:+-short}${possible:+-${possible}possible}
 arch=$(machine_arch "$machine")
 target=$(rust_target "$arch")
 
@@ -61,14 +56,14 @@ mkdir "$vm/modules"
 llvm-strip --strip-debug -o "$vm/modules/newest.ko" "$newest"
 llvm-strip --strip-debug -o "$vm/modules/no-counting.ko" "$no_counting"
 llvm-strip --strip-debug -o "$vm/modules/api2.ko" "$api2"
-vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount --cpus "$cpus" -- \
-	"$SKF_REPO/target/$target/debug/bench run --out $vm $short ${online:+--online $online} --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
+vm-test/run-vm.sh --machine "$machine" --timeout 1800 --out "$vm" --icount ${possible:+--possible-cpus "$possible"} -- \
+	"$SKF_REPO/target/$target/debug/bench run --out $vm $short --newest $vm/modules/newest.ko --no-counting $vm/modules/no-counting.ko --api2 $vm/modules/api2.ko" \
 	2>&1 | tee "$vm/bench.log"
 # Keep what the guest wrote: `bench report` can be rerun on it.
 run=$out/$name-run
 rm -rf "$run"
 cp -r "$vm" "$run"
-host="$(qemu-system-x86_64 --version | sed -n '1s/ version / /p'), -icount shift=0: $machine guest, $cpus vCPUs"
+host="$(qemu-system-x86_64 --version | sed -n '1s/ version / /p'), -icount shift=0: $machine guest, ${possible:-2} vCPUs${possible:+, 2 online}"
 # A distribution's image comes without its vmlinux (kernel.sh build gives its headers).
 if machine_is_stock "$machine"; then vmlinux=(--no-vmlinux); else vmlinux=(--vmlinux "$kdir/vmlinux"); fi
 target/debug/bench report --run "$run" --ko "$run/modules/newest.ko" "${vmlinux[@]}" --arch "$arch" --machine "$host" \

@@ -3,9 +3,8 @@
 //! `make bench`: what a stable kfunc costs, side by side with what a BPF
 //! program would use instead. vm-test/bench.sh runs it in two halves:
 //!
-//!   bench run --out DIR --newest KO --no-counting KO --api2 KO [--short] [--online N]
-//!       in the test VM, as root (--online: CPUs N and up offline first):
-//!       times the BPF loops of bpf/bench.bpf.c
+//!   bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]
+//!       in the test VM, as root: times the BPF loops of bpf/bench.bpf.c
 //!       under each module build (syscall programs by BPF_PROG_TEST_RUN,
 //!       the others on null_blk writes and loopback TCP reads it makes)
 //!       and writes DIR/run.json and DIR/jit/*.bin
@@ -35,7 +34,7 @@ mod run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: bench run --out DIR --newest KO --no-counting KO --api2 KO [--short] [--online N]\n       \
+const USAGE: &str = "usage: bench run --out DIR --newest KO --no-counting KO --api2 KO [--short]\n       \
                      bench report --run DIR --ko KO --vmlinux VMLINUX|--no-vmlinux --arch x86_64|arm64 --machine TEXT --commit C --date D --json FILE\n       \
                      bench compare OLD.json NEW.json\n       \
                      bench agree A.json B.json\n       \
@@ -67,15 +66,6 @@ impl Options {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| PathBuf::from(v)).ok_or_else(|| format!("missing --{name}"))
     }
 
-    /// An optional `--name N`.
-    fn number(&self, name: &str) -> Result<Option<u32>, String> {
-        self.values
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.parse().map_err(|_| format!("--{name} takes a number, not '{v}'")))
-            .transpose()
-    }
-
     fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
     }
@@ -86,8 +76,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => Options::parse(&args[1..], &["short"]).and_then(|o| {
             let modules = run::Modules { newest: o.path("newest")?, no_counting: o.path("no-counting")?, api2: o.path("api2")? };
-            let online = o.number("online")?;
-            run::run(&o.path("out")?, &modules, o.flag("short"), online).map_err(|e| format!("{e:#}"))
+            run::run(&o.path("out")?, &modules, o.flag("short")).map_err(|e| format!("{e:#}"))
         }),
         Some("report") => Options::parse(&args[1..], &["no-vmlinux"]).and_then(|o| {
             let arch = o.path("arch")?.to_string_lossy().into_owned();

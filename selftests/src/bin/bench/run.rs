@@ -106,12 +106,7 @@ struct Config<'a> {
     variants: &'a [(&'a str, bool)],
 }
 
-/// `online`: take every other CPU offline first, so that more CPUs are
-/// possible than online (what a per-CPU walk over either costs).
-pub fn run(out: &Path, modules: &Modules, short: bool, online: Option<u32>) -> Result<()> {
-    if let Some(online) = online {
-        keep_online(online)?;
-    }
+pub fn run(out: &Path, modules: &Modules, short: bool) -> Result<()> {
     let jit_dir = out.join("jit");
     std::fs::create_dir_all(&jit_dir).with_context(|| format!("creating {}", jit_dir.display()))?;
     let configs = [
@@ -200,21 +195,6 @@ fn cpu_count(list_path: &str) -> Result<u32> {
         count += last + 1 - first;
     }
     Ok(count)
-}
-
-/// Takes CPUs `online` and up offline (CPU 0 stays: the run's own).
-fn keep_online(online: u32) -> Result<()> {
-    let online_now = cpu_count(ONLINE_CPUS)?;
-    ensure!(online >= 1 && online <= online_now, "--online {online}: the guest has {online_now} CPUs online; give 1 to {online_now}");
-    for cpu in online..cpu_count(POSSIBLE_CPUS)? {
-        let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
-        if std::fs::read_to_string(&path).is_ok_and(|state| state.trim() == "1") {
-            std::fs::write(&path, "0").with_context(|| format!("taking CPU {cpu} offline ({path})"))?;
-        }
-    }
-    let left = cpu_count(ONLINE_CPUS)?;
-    ensure!(left == online, "{left} CPUs still online after taking all but {online} offline");
-    Ok(())
 }
 
 /// Per program: the empty loop its timing is taken over, the one in the same section.
