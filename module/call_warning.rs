@@ -25,7 +25,7 @@ static WARNED_CALLERS: WarnedCallers = WarnedCallers([const { UnsafeCell::new(Cu
 
 /// calls.c, in the caller's context, having set `idx`'s quiet bit.
 #[no_mangle]
-extern "C" fn skf_rs_note_deprecated_caller(idx: u32) {
+pub(crate) extern "C" fn skf_rs_note_deprecated_caller(idx: u32) {
     let Some(slot) = WARNED_CALLERS.0.get(idx as usize) else {
         return;
     };
@@ -35,7 +35,7 @@ extern "C" fn skf_rs_note_deprecated_caller(idx: u32) {
 
 /// calls.c's work item, process context, once per noted call.
 #[no_mangle]
-extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
+pub(crate) extern "C" fn skf_rs_report_deprecated_call(idx: u32) {
     let (Some(kfunc), Some(slot)) = (registry::get(idx), WARNED_CALLERS.0.get(idx as usize)) else {
         return;
     };

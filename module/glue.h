@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the module's C files share with each other and with the Rust crate
- * (which declares the same functions in ffi.rs; userspace/tests/module_ffi.rs
- * checks that both sides agree).
+ * What the module's C files share with each other, and (generated/ffi.h,
+ * from module/ffi.toml) with the Rust crate.
  */
 #ifndef SKF_GLUE_H
 #define SKF_GLUE_H
@@ -20,6 +19,7 @@
 #include "btf_decl_tag.h"
 #include "kf_flags.h"
 #include "generated/kfuncs.h"
+#include "generated/ffi.h"
 
 #ifndef CONFIG_DEBUG_INFO_BTF_MODULES
 #error "stable_kfuncs needs CONFIG_DEBUG_INFO_BTF_MODULES: kfuncs are found through module BTF"
@@ -48,6 +48,7 @@ struct skf_call_counts {
 DECLARE_PER_CPU(struct skf_call_counts, skf_calls);
 extern struct static_key_true skf_deprecated_armed[SKF_NR_KFUNCS];
 void skf_deprecated_call(u32 idx);
+void skf_reset_call_counts(void);
 
 /*
  * Entry of every kfunc: its call counter, a patched-out jump unless
@@ -61,60 +62,5 @@ static __always_inline void skf_count_call(u32 idx)
 		this_cpu_inc(skf_calls.n[idx]);
 #endif
 }
-
-/* Implemented in Rust, in the crate under module/. */
-int skf_rs_verify_filter(const struct bpf_prog *prog, u32 idx, bool loader_may_read_any_task);
-void skf_rs_note_deprecated_caller(u32 idx);
-void skf_rs_report_deprecated_call(u32 idx);
-bool skf_rs_kfunc_alive(u32 idx);
-const char *skf_rs_kfunc_name(u32 idx);
-ssize_t skf_rs_kfunc_show(u32 idx, const char *attr, char *buf);
-ssize_t skf_rs_api_level_show(char *buf);
-ssize_t skf_rs_policy_show(char *buf);
-ssize_t skf_rs_policy_store(const char *buf, size_t len);
-void skf_rs_reset_program_counts(void);
-
-/* Implemented in C, called from Rust (ffi.rs declares the same). */
-int skf_register_kfuncs(void);
-u64 skf_kfuncs_called(const struct bpf_prog *prog, u32 asked_idx);
-int skf_sysfs_init(void);
-void skf_sysfs_exit(void);
-void skf_calls_exit(void);
-u64 skf_call_count(u32 idx);
-void skf_reset_call_counts(void);
-
-/* shims.c: kernel inlines and macros, callable from Rust. */
-struct cgroup;
-struct mm_struct;
-u32 skf_c_task_comm(const struct task_struct *task, char *buf, u32 size);
-void skf_c_rcu_read_lock(void);
-void skf_c_rcu_read_unlock(void);
-struct cgroup *skf_c_task_dfl_cgroup(struct task_struct *task);
-struct cgroup *skf_c_cgroup_ancestor(struct cgroup *cgrp, int level);
-u32 skf_c_current_uid(void);
-bool skf_c_in_task(void);
-bool skf_c_irqs_disabled(void);
-bool skf_c_pid_alive(const struct task_struct *task);
-bool skf_c_task_trylock(struct task_struct *task);
-void skf_c_task_unlock(struct task_struct *task);
-struct pid_namespace;
-struct net;
-struct mnt_namespace;
-struct gendisk;
-struct request;
-struct sock;
-unsigned long skf_c_mm_pages(struct mm_struct *mm, unsigned int members);
-char skf_c_task_state_char(struct task_struct *task);
-unsigned int skf_c_pid_ns_inum(struct pid_namespace *ns);
-unsigned int skf_c_net_ns_inum(struct net *net);
-unsigned int skf_c_mnt_ns_inum(struct mnt_namespace *ns);
-bool skf_c_mnt_ns_layout_holds(void);
-u32 skf_c_disk_devt_user(struct gendisk *disk);
-u64 skf_c_rq_pos(const struct request *rq);
-u32 skf_c_rq_bytes(const struct request *rq);
-u32 skf_c_rq_op(const struct request *rq);
-bool skf_c_sk_tuple(const struct sock *sk, struct skf_sock_tuple *t);
-u64 skf_c_sk_netns_cookie(const struct sock *sk);
-s64 skf_c_tcp_srtt_us(const struct sock *sk);
 
 #endif /* SKF_GLUE_H */

@@ -121,11 +121,11 @@ pub(crate) fn check_btf_ids() -> Result {
 }
 
 #[no_mangle]
-extern "C" fn skf_rs_kfunc_alive(idx: u32) -> bool {
+pub(crate) extern "C" fn skf_rs_kfunc_alive(idx: u32) -> bool {
     get(idx).is_some_and(KfuncInfo::alive)
 }
 
 #[no_mangle]
-extern "C" fn skf_rs_kfunc_name(idx: u32) -> *const kernel::ffi::c_char {
+pub(crate) extern "C" fn skf_rs_kfunc_name(idx: u32) -> *const kernel::ffi::c_char {
     get(idx).map_or(core::ptr::null(), |k| k.name.as_char_ptr())
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel APIs that are static inline or macros, so bindgen cannot expose
- * them and 6.12's kernel crate has no wrapper. Each shim is one call.
+ * them and 6.12's kernel crate has no wrapper. Each shim is one call, and
+ * one [[c]] entry of module/ffi.toml, which declares it for C and Rust.
  */
 #include <linux/blk-mq.h>
 #include <linux/cgroup.h>

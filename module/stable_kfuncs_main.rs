@@ -12,6 +12,8 @@ use kernel::prelude::*;
 mod call_warning;
 mod current_process;
 mod dedup;
+#[path = "generated/ffi.rs"]
+#[rustfmt::skip] // `cargo xtask gen` writes it
 mod ffi;
 #[path = "generated/kfunc_table.rs"]
 #[rustfmt::skip] // `cargo xtask gen` writes it

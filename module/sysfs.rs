@@ -58,7 +58,7 @@ impl fmt::Display for Level {
 /// # Safety
 /// `buf` is a sysfs show buffer (one writable page).
 #[no_mangle]
-unsafe extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
+pub(crate) unsafe extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
     // SAFETY: as the caller guarantees.
     unsafe { ShowBuf::new(buf) }.emit(format_args!("{API_LEVEL}\n"))
 }
@@ -66,7 +66,7 @@ unsafe extern "C" fn skf_rs_api_level_show(buf: *mut c_char) -> isize {
 /// # Safety
 /// `buf` is a sysfs show buffer (one writable page).
 #[no_mangle]
-unsafe extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
+pub(crate) unsafe extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
     // SAFETY: as the caller guarantees.
     unsafe { ShowBuf::new(buf) }.emit(format_args!("{}\n", Policy::get().name()))
 }
@@ -74,7 +74,7 @@ unsafe extern "C" fn skf_rs_policy_show(buf: *mut c_char) -> isize {
 /// # Safety
 /// `buf` is a sysfs store buffer of `len` readable bytes.
 #[no_mangle]
-unsafe extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
+pub(crate) unsafe extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isize {
     // SAFETY: as the caller guarantees.
     let text = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     match Policy::parse(text) {
@@ -91,7 +91,7 @@ unsafe extern "C" fn skf_rs_policy_store(buf: *const c_char, len: usize) -> isiz
 /// `attr` is a NUL-terminated attribute name; `buf` is a sysfs show buffer
 /// (one writable page).
 #[no_mangle]
-unsafe extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char) -> isize {
+pub(crate) unsafe extern "C" fn skf_rs_kfunc_show(idx: u32, attr: *const c_char, buf: *mut c_char) -> isize {
     // SAFETY: as the caller guarantees.
     let (attr, out) = unsafe { (CStr::from_char_ptr(attr), ShowBuf::new(buf)) };
     let Some(k) = registry::get(idx) else {

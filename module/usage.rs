@@ -29,7 +29,7 @@ pub(crate) fn programs(idx: usize) -> u64 {
 /// atomic take turns in its modification order, so each count falls before
 /// the reset (cleared) or after it (kept), never lost inside it.
 #[no_mangle]
-extern "C" fn skf_rs_reset_program_counts() {
+pub(crate) extern "C" fn skf_rs_reset_program_counts() {
     for counter in &PROGRAMS {
         counter.store(0, Ordering::Relaxed);
     }

@@ -204,7 +204,7 @@ unsafe fn first_sighting(prog: *const bindings::bpf_prog, idx: u32, load: &ProgL
 /// # Safety
 /// `prog` is the program the verifier is checking.
 #[no_mangle]
-unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
+pub(crate) unsafe extern "C" fn skf_rs_verify_filter(prog: *const bindings::bpf_prog, idx: u32, loader_may_read_any_task: bool) -> c_int {
     // SAFETY: as the caller guarantees.
     let load = unsafe { ProgLoad::read(prog) };
     if registry::get(idx).is_none() {

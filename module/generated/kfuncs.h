@@ -76,12 +76,7 @@ int skf_rs_sk_tuple(struct sock *sk, char *buf, u32 buf__sz);
 u64 skf_rs_sk_netns_cookie(struct sock *sk);
 s64 skf_rs_tcp_srtt_us(struct sock *sk);
 
-/* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */
-extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];
-
+/* The manifest's layout_guard entries. */
 #define SKF_NR_LAYOUT_FIELDS 27
-/* C's offsetof and sizeof_field for each manifest layout_guard entry, in order. */
-extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];
-extern const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS];
 
 #endif /* SKF_GENERATED_KFUNCS_H */

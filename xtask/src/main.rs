@@ -27,7 +27,7 @@ struct Xtask {
 
 #[derive(Subcommand)]
 enum Verb {
-    /// Regenerate the module glue, BPF header and docs/kfuncs.md's kfunc table from module/kfuncs.toml
+    /// Regenerate the module glue, BPF header and docs/kfuncs.md's kfunc table from module/kfuncs.toml, and the module's C<->Rust declarations from module/ffi.toml
     Gen {
         /// Write nothing; exit 1 and list the generated files that are stale
         #[arg(long)]

@@ -31,6 +31,8 @@ fn gen_check_lists_what_is_stale_with_exit_1_and_gen_rewrites_it() {
         "module/generated/kfuncs.h",
         "module/generated/kfuncs_btf.c",
         "module/generated/kfunc_table.rs",
+        "module/generated/ffi.h",
+        "module/generated/ffi.rs",
         "bpf/include/stable_kfuncs.bpf.h",
     ];
 

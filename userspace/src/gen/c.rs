@@ -27,12 +27,8 @@ pub fn header(m: &Manifest) -> String {
     for k in &m.kfuncs {
         let _ = writeln!(s, "{};", k.proto().render_as(&k.rust_impl_name()));
     }
-    let _ = writeln!(s, "\n/* BTF id of each kfunc by index; 0 where it is not built at SKF_API. */");
-    s.push_str("extern u32 skf_kfunc_btf_ids[SKF_NR_KFUNCS];\n\n");
-    let _ = writeln!(s, "#define SKF_NR_LAYOUT_FIELDS {}", m.layout_guard.len());
-    s.push_str("/* C's offsetof and sizeof_field for each manifest layout_guard entry, in order. */\n");
-    s.push_str("extern const size_t skf_c_layout_offsets[SKF_NR_LAYOUT_FIELDS];\n");
-    s.push_str("extern const size_t skf_c_layout_sizes[SKF_NR_LAYOUT_FIELDS];\n\n");
+    s.push_str("\n/* The manifest's layout_guard entries. */\n");
+    let _ = writeln!(s, "#define SKF_NR_LAYOUT_FIELDS {}\n", m.layout_guard.len());
     s.push_str("#endif /* SKF_GENERATED_KFUNCS_H */\n");
     s
 }

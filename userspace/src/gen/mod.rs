@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Derives the module's glue, the BPF header and docs/kfuncs.md's kfunc table from
-//! the manifest. Generated files are never edited by hand; `check` reports
-//! any that differ from what the manifest produces.
+//! the manifest, and the module's C<->Rust declarations from module/ffi.toml.
+//! Generated files are never edited by hand; `check` reports any that differ
+//! from what their source produces.
 
 mod c;
+mod ffi;
 mod header;
 mod kfunc_doc;
 mod rust;
@@ -22,15 +24,18 @@ pub struct Output {
     pub contents: String,
 }
 
-/// Everything the manifest in `repo` produces, as it should be on disk.
+/// Everything the manifest and module/ffi.toml in `repo` produce, as it should be on disk.
 pub fn outputs(repo: &Path) -> Result<Vec<Output>> {
     let manifest = Manifest::load(&repo.join(MANIFEST_PATH))?;
+    let boundary = ffi::Ffi::load(repo, &manifest)?;
     let doc_path = repo.join(kfunc_doc::PATH);
     let doc = std::fs::read_to_string(&doc_path).with_context(|| format!("cannot read {}", doc_path.display()))?;
     Ok(vec![
         Output { path: "module/generated/kfuncs.h".into(), contents: c::header(&manifest) },
         Output { path: "module/generated/kfuncs_btf.c".into(), contents: c::btf_glue(&manifest) },
         Output { path: "module/generated/kfunc_table.rs".into(), contents: rust::table(&manifest) },
+        Output { path: "module/generated/ffi.h".into(), contents: ffi::header(&boundary) },
+        Output { path: "module/generated/ffi.rs".into(), contents: ffi::rust(&boundary) },
         Output { path: "bpf/include/stable_kfuncs.bpf.h".into(), contents: header::header(&manifest) },
         Output { path: kfunc_doc::PATH.into(), contents: kfunc_doc::with_table(&doc, &manifest)? },
     ])
@@ -80,7 +85,7 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
     }
 
-    /// A scratch copy of the manifest, docs/kfuncs.md and generated files.
+    /// A scratch copy of the manifest, module/ffi.toml, docs/kfuncs.md and generated files.
     fn scratch_repo() -> tempfile::TempDir {
         let scratch = tempfile::TempDir::new().unwrap();
         let dir = scratch.path();
@@ -88,8 +93,17 @@ mod tests {
             std::fs::create_dir_all(dir.join(&out.path).parent().unwrap()).unwrap();
             std::fs::write(dir.join(&out.path), out.contents).unwrap();
         }
-        std::fs::copy(repo().join(MANIFEST_PATH), dir.join(MANIFEST_PATH)).unwrap();
+        for source in [MANIFEST_PATH, ffi::PATH] {
+            std::fs::copy(repo().join(source), dir.join(source)).unwrap();
+        }
         scratch
+    }
+
+    /// Replaces the first `from` in the scratch repo's file `path` with `to`.
+    fn edit(dir: &Path, path: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(dir.join(path)).unwrap();
+        assert!(text.contains(from), "{path} no longer contains '{from}': update this test");
+        std::fs::write(dir.join(path), text.replacen(from, to, 1)).unwrap();
     }
 
     #[test]
@@ -99,15 +113,20 @@ mod tests {
         assert!(stale(dir).unwrap().is_empty());
         let glue = dir.join("module/generated/kfuncs_btf.c");
         std::fs::write(&glue, "/* edited by hand */").unwrap();
-        let manifest = dir.join(MANIFEST_PATH);
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        std::fs::write(&manifest, text.replacen("Monotonic start time", "Start time", 1)).unwrap();
+        edit(dir, MANIFEST_PATH, "Monotonic start time", "Start time");
+        edit(dir, ffi::PATH, "u32 skf_c_rq_bytes(", "u64 skf_c_rq_bytes(");
         let mut found = stale(dir).unwrap();
         found.sort();
-        let mut expected: Vec<PathBuf> =
-            ["bpf/include/stable_kfuncs.bpf.h", "docs/kfuncs.md", "module/generated/kfunc_table.rs", "module/generated/kfuncs_btf.c"]
-                .map(PathBuf::from)
-                .to_vec();
+        let mut expected: Vec<PathBuf> = [
+            "bpf/include/stable_kfuncs.bpf.h",
+            "docs/kfuncs.md",
+            "module/generated/ffi.h",
+            "module/generated/ffi.rs",
+            "module/generated/kfunc_table.rs",
+            "module/generated/kfuncs_btf.c",
+        ]
+        .map(PathBuf::from)
+        .to_vec();
         expected.sort();
         assert_eq!(found, expected);
         write(dir).unwrap();

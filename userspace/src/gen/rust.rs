@@ -98,6 +98,6 @@ pub fn table(m: &Manifest) -> String {
 }
 
 /// skf_sock_tuple -> SkfSockTuple: a C struct's name as a Rust type.
-fn camel_case(name: &str) -> String {
+pub(super) fn camel_case(name: &str) -> String {
     name.split('_').filter(|w| !w.is_empty()).map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect()
 }

@@ -11,7 +11,8 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A scratch repo with the real manifest (with `from` replaced by `to`) and the real records.
+/// A scratch repo with the real manifest (with `from` replaced by `to`), the
+/// real records and module/ffi.toml.
 pub fn crafted(from: &str, to: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
     std::fs::create_dir_all(dir.path().join("module/abi")).unwrap();
@@ -22,6 +23,7 @@ pub fn crafted(from: &str, to: &str) -> TempDir {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), dir.path().join("module/abi").join(entry.file_name())).unwrap();
     }
+    std::fs::copy(repo().join("module/ffi.toml"), dir.path().join("module/ffi.toml")).unwrap();
     dir
 }
 
